@@ -1,0 +1,54 @@
+# The two commands of README.md: `make run` and `make test`. Both set up whatever is missing first.
+SHELL := /bin/bash
+PGPORT ?= 54329
+REDIS_PORT ?= 63799
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+export PGPORT REDIS_PORT
+export DATABASE_URL ?= postgis://geoportal@127.0.0.1:$(PGPORT)/geoportal
+export REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
+
+.PHONY: run test setup bootstrap services stop migrate messages demo worker lint clean
+
+run: setup demo worker
+	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: setup
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+setup: bootstrap services migrate messages
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+services:
+	@scripts/services.sh start
+
+stop:
+	@scripts/services.sh stop
+
+migrate:
+	@$(MANAGE) migrate --noinput -v 0
+
+messages:
+	@$(MANAGE) compilemessages -v 0 --ignore=.venv --ignore=var
+
+demo:
+	$(MANAGE) load_demo
+
+# The Celery worker runs in the background and is replaced on each `make run`.
+worker:
+	@if [ -f var/run/celery.pid ]; then kill $$(cat var/run/celery.pid) 2>/dev/null || true; sleep 1; fi
+	@$(VENV)/bin/celery -A geoportal worker --loglevel=info --concurrency=2 \
+		--detach --pidfile=var/run/celery.pid --logfile=var/log/celery.log
+	@echo "worker: started (log in var/log/celery.log)"
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean: stop
+	rm -rf var

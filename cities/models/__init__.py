@@ -1,0 +1,3 @@
+from .places import City, Region
+
+__all__ = ["City", "Region"]

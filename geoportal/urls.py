@@ -1,0 +1,25 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+from django.views.i18n import JavaScriptCatalog
+
+api_v1 = [
+    path("", include("cities.api_urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+# Pages carry their language in the URL: /ru/..., /en/...; Belarusian, the default, has no prefix.
+urlpatterns += i18n_patterns(
+    path("", include("cities.urls")),
+    path("about/data/", TemplateView.as_view(template_name="about_data.html"), name="about-data"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    prefix_default_language=False,
+)
+
+admin.site.site_header = admin.site.site_title = "Smart Cities of Belarus"

@@ -1,0 +1,143 @@
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GistIndex
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from geoportal.translation import translated
+
+
+class TopicCategory(models.TextChoices):
+    """ISO 19115 MD_TopicCategoryCode."""
+
+    FARMING = "farming", _("Farming")
+    BIOTA = "biota", _("Biota")
+    BOUNDARIES = "boundaries", _("Boundaries")
+    CLIMATOLOGY = "climatologyMeteorologyAtmosphere", _("Climatology, meteorology, atmosphere")
+    ECONOMY = "economy", _("Economy")
+    ELEVATION = "elevation", _("Elevation")
+    ENVIRONMENT = "environment", _("Environment")
+    GEOSCIENTIFIC = "geoscientificInformation", _("Geoscientific information")
+    HEALTH = "health", _("Health")
+    IMAGERY = "imageryBaseMapsEarthCover", _("Imagery, base maps, earth cover")
+    INTELLIGENCE = "intelligenceMilitary", _("Intelligence, military")
+    INLAND_WATERS = "inlandWaters", _("Inland waters")
+    LOCATION = "location", _("Location")
+    OCEANS = "oceans", _("Oceans")
+    PLANNING = "planningCadastre", _("Planning, cadastre")
+    SOCIETY = "society", _("Society")
+    STRUCTURE = "structure", _("Structure")
+    TRANSPORTATION = "transportation", _("Transportation")
+    UTILITIES = "utilitiesCommunication", _("Utilities, communication")
+
+
+class Layer(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        IMPORTING = "importing", _("importing")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    title_be = models.CharField(_("title (Belarusian)"), max_length=255, blank=True)
+    title_ru = models.CharField(_("title (Russian)"), max_length=255, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    abstract_be = models.TextField(_("abstract (Belarusian)"), blank=True)
+    abstract_ru = models.TextField(_("abstract (Russian)"), blank=True)
+    abstract_en = models.TextField(_("abstract (English)"), blank=True)
+    slug = models.SlugField(unique=True, max_length=100)
+    keywords = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    topic_category = models.CharField(
+        _("topic category"), max_length=40, choices=TopicCategory.choices, blank=True
+    )
+    city = models.ForeignKey(
+        "cities.City", on_delete=models.SET_NULL, null=True, blank=True, related_name="layers"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    licence = models.CharField(_("licence"), max_length=200, blank=True)
+    attribution = models.CharField(_("attribution"), max_length=500, blank=True)
+    is_public = models.BooleanField(_("public"), default=False)
+
+    source_filename = models.CharField(_("source file"), max_length=255, blank=True)
+    source_format = models.CharField(_("source format"), max_length=50, blank=True)
+    source_crs = models.CharField(_("source CRS"), max_length=100, blank=True)
+    geometry_type = models.CharField(_("geometry type"), max_length=30, blank=True)
+    # [{"name": "name_ru", "type": "string"}, ...] in the source's field order.
+    attributes = models.JSONField(_("attribute schema"), default=list, blank=True)
+    feature_count = models.PositiveIntegerField(_("feature count"), default=0)
+    extent = models.PolygonField(_("extent"), srid=4326, null=True, blank=True)
+    style = models.JSONField(_("style"), default=dict, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress, %"), default=0)
+    import_report = models.JSONField(_("import report"), default=dict, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-updated"]
+        verbose_name = _("layer")
+        verbose_name_plural = _("layers")
+
+    def __str__(self):
+        return self.title or self.slug
+
+    @property
+    def title(self):
+        return translated(self, "title")
+
+    @property
+    def abstract(self):
+        return translated(self, "abstract")
+
+    def get_absolute_url(self):
+        return reverse("layers:detail", args=[self.slug])
+
+
+class Feature(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features")
+    geom = models.GeometryField(srid=4326, spatial_index=False)
+    properties = models.JSONField(default=dict)
+    source_fid = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        # One GiST index on (layer, geom) answers "this layer in this bbox" for a
+        # million-feature layer without scanning the others (needs btree_gist).
+        indexes = [GistIndex(fields=["layer", "geom"], name="feature_layer_geom_gist")]
+
+    def __str__(self):
+        return f"{self.layer_id}/{self.pk}"
+
+
+class LayerVersion(models.Model):
+    """One (re)import of a layer: who, when, which file and what came of it."""
+
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    source_filename = models.CharField(_("source file"), max_length=255, blank=True)
+    source_format = models.CharField(_("source format"), max_length=50, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Layer.Status.choices, default=Layer.Status.QUEUED
+    )
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        unique_together = [("layer", "number")]
+        verbose_name = _("layer version")
+        verbose_name_plural = _("layer versions")
+
+    def __str__(self):
+        return f"{self.layer} v{self.number}"

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what the portal needs and is missing: Debian packages, then a venv from pyproject.toml.
+# Idempotent: a second run checks and returns in about a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG_MAJOR="${PG_MAJOR:-15}"
+APT_PACKAGES=(
+  "postgresql-${PG_MAJOR}" "postgresql-${PG_MAJOR}-postgis-3" postgis
+  gdal-bin libgdal-dev libgeos-dev libproj-dev binutils
+  redis-server gettext chromium fonts-dejavu-core python3-venv
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "bootstrap: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  # Debian's postgresql-common would create and start a system cluster; ours lives under ./var.
+  $SUDO mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+stamp=.venv/.installed
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "bootstrap: installing Python dependencies into .venv"
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e '.[test]'
+  touch "$stamp"
+fi
