@@ -19,6 +19,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
+import time
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -28,7 +29,8 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.contrib.gis.gdal import DataSource, GDALException, SpatialReference
-from django.db import connection
+from django.contrib.gis.geos import Polygon
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -669,3 +671,248 @@ def staged_file(path, options=None, progress=None, allow_no_geometry=False):
         yield staged
     finally:
         drop_staged(staged.table)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Layers: queue, run, swap
+
+# Lines and polygons always become Multi*, points only when the file mixes them with MultiPoints,
+# so that a layer has one geometry type per family whatever its source mixed.
+MOVE_ROWS_SQL = """
+WITH src AS MATERIALIZED (
+    SELECT s.{fid} AS fid,
+           to_jsonb(s) - '{geom}' - '{fid}' AS props,
+           CASE WHEN s.{geom} IS NULL THEN 'null'
+                WHEN ST_IsEmpty(s.{geom}) THEN 'empty'
+                ELSE 'ok' END AS state,
+           CASE WHEN ST_HasArc(s.{geom}) THEN ST_CurveToLine(s.{geom}) ELSE s.{geom} END AS g
+    FROM {table} AS s
+), checked AS MATERIALIZED (
+    SELECT fid, props, state, g, state = 'ok' AND NOT ST_IsValid(g) AS invalid FROM src
+), fixed AS MATERIALIZED (
+    SELECT fid, props, state, invalid,
+           CASE WHEN state <> 'ok' THEN NULL
+                WHEN invalid THEN ST_MakeValid(g, 'method=structure')
+                ELSE g END AS g
+    FROM checked
+), inserted AS (
+    INSERT INTO layers_feature (layer_id, geom, properties, source_fid)
+    SELECT %(layer)s,
+           CASE WHEN GeometryType(g) IN ('POLYGON', 'LINESTRING')
+                  OR (GeometryType(g) = 'POINT' AND %(multi_points)s) THEN ST_Multi(g)
+                ELSE g END,
+           props, fid
+    FROM fixed WHERE g IS NOT NULL AND NOT ST_IsEmpty(g)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM inserted),
+       count(*),
+       count(*) FILTER (WHERE invalid AND g IS NOT NULL AND NOT ST_IsEmpty(g)),
+       count(*) FILTER (WHERE state = 'null'),
+       count(*) FILTER (WHERE state = 'empty'),
+       count(*) FILTER (WHERE invalid AND (g IS NULL OR ST_IsEmpty(g))),
+       (array_agg(fid ORDER BY fid) FILTER (WHERE g IS NULL OR ST_IsEmpty(g)))[1:10]
+FROM fixed
+"""
+
+LAYER_TYPES = {
+    "POINT": "Point",
+    "MULTIPOINT": "MultiPoint",
+    "LINESTRING": "MultiLineString",
+    "MULTILINESTRING": "MultiLineString",
+    "CIRCULARSTRING": "MultiLineString",
+    "COMPOUNDCURVE": "MultiLineString",
+    "MULTICURVE": "MultiLineString",
+    "POLYGON": "MultiPolygon",
+    "MULTIPOLYGON": "MultiPolygon",
+    "CURVEPOLYGON": "MultiPolygon",
+    "MULTISURFACE": "MultiPolygon",
+    "GEOMETRYCOLLECTION": "GeometryCollection",
+}
+
+
+def _layer_geometry_type(types):
+    multi_points = "MULTIPOINT" in types
+    found = {LAYER_TYPES.get(t, "Geometry") for t in types}
+    if multi_points:
+        found = {"MultiPoint" if t == "Point" else t for t in found}
+    return (found.pop() if len(found) == 1 else "Geometry"), multi_points
+
+
+def move_rows(layer, staged):
+    """Replace the layer's features with the staged rows. Runs inside the caller's transaction;
+    returns the report."""
+    geometry_type, multi_points = _layer_geometry_type(staged.geometry_types)
+    sql = MOVE_ROWS_SQL.format(table=staged.table, geom=GEOMETRY_COLUMN, fid=FID_COLUMN)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM layers_feature WHERE layer_id = %s", [layer.pk])
+        cursor.execute(sql, {"layer": layer.pk, "multi_points": multi_points})
+        imported, read, repaired, no_geometry, empty, unrepairable, sample = cursor.fetchone()
+    skipped = {}
+    if no_geometry:
+        skipped["no geometry"] = no_geometry
+    if empty:
+        skipped["empty geometry"] = empty
+    if unrepairable:
+        skipped["invalid geometry that could not be repaired"] = unrepairable
+    return {
+        "read": read,
+        "imported": imported,
+        "repaired": repaired,
+        "skipped": sum(skipped.values()),
+        "skipped_reasons": skipped,
+        "skipped_feature_ids": sample or [],
+        "geometry_type": geometry_type,
+        "warnings": staged.errors,
+    }
+
+
+def create_version(layer, filename, user=None):
+    from .models import LayerVersion
+
+    number = (layer.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    return LayerVersion.objects.create(
+        layer=layer,
+        number=number,
+        created_by=user if user is not None and user.is_authenticated else None,
+        source_filename=Path(filename).name,
+        source_format=FORMATS.get(Path(filename).suffix.lower(), ""),
+    )
+
+
+def queue_import(layer, path, options=None, user=None):
+    """Check the file now (bad input is refused at once), move it where the worker finds it and
+    queue the import once the current transaction commits. Returns the LayerVersion."""
+    from .models import Layer
+    from .tasks import import_layer_task
+
+    options = options or ImportOptions()
+    with tempfile.TemporaryDirectory(prefix="geoportal-check-") as folder:
+        inspect(path, folder, options)
+    waiting = Path(settings.IMPORT_ROOT) / uuid.uuid4().hex
+    waiting.mkdir(parents=True)
+    queued = waiting / Path(path).name
+    shutil.copyfile(path, queued)
+    version = create_version(layer, queued.name, user)
+    Layer.objects.filter(pk=layer.pk).update(status=Layer.Status.QUEUED, progress=0)
+    transaction.on_commit(
+        lambda: import_layer_task.delay(version.pk, str(queued), options.as_dict())
+    )
+    return version
+
+
+def import_now(layer, path, options=None, user=None):
+    """Import in this process (the command, the demo loader); raises ImportFailed on failure."""
+    version = create_version(layer, path, user)
+    run_import(version.pk, path, options)
+    version.refresh_from_db()
+    if version.status != version.layer.Status.READY:
+        raise ImportFailed(version.error_message)
+    return version
+
+
+def run_import(version_id, path, options=None, remove_file=False):
+    """The worker's part: stage the file, then swap the features in one transaction. Never
+    raises for bad input: the outcome is on the LayerVersion and the Layer."""
+    from .models import Layer, LayerVersion
+
+    version = LayerVersion.objects.select_related("layer").get(pk=version_id)
+    layer = version.layer
+    options = options if isinstance(options, ImportOptions) else ImportOptions.from_dict(options)
+    started = time.monotonic()
+
+    def report_progress(percent):
+        Layer.objects.filter(pk=layer.pk).update(progress=percent)
+
+    LayerVersion.objects.filter(pk=version.pk).update(status=Layer.Status.IMPORTING)
+    Layer.objects.filter(pk=layer.pk).update(status=Layer.Status.IMPORTING, progress=1)
+    try:
+        # ogr2ogr's reading is most of the work: 2-80 %.
+        with staged_file(path, options, lambda p: report_progress(2 + p * 78 // 100)) as staged:
+            report_progress(85)
+            with transaction.atomic():
+                locked = Layer.objects.select_for_update().get(pk=layer.pk)
+                report = move_rows(locked, staged)
+                if not report["imported"]:
+                    raise ImportFailed(_no_features_message(report))
+                report["seconds"] = round(time.monotonic() - started, 1)
+                _finish(locked, version, staged, report)
+    except ImportFailed as exc:
+        _fail(layer.pk, version.pk, str(exc))
+    except Exception as exc:
+        logger.exception("import of layer %s failed", layer.pk)
+        _fail(
+            layer.pk,
+            version.pk,
+            _("Unexpected error during the import: %(error)s") % {"error": exc},
+        )
+    finally:
+        if remove_file:
+            _remove_queued(path)
+
+
+def _no_features_message(report):
+    if not report["read"]:
+        return _("The file has no features.")
+    reasons = ", ".join(f"{count} {reason}" for reason, count in report["skipped_reasons"].items())
+    return _("No feature has a usable geometry (%(reasons)s).") % {"reasons": reasons}
+
+
+def _finish(layer, version, staged, report):
+    from .models import Layer
+
+    layer.source_filename = version.source_filename
+    layer.source_format = staged.source_format
+    layer.source_crs = staged.source_crs
+    layer.geometry_type = report["geometry_type"]
+    layer.attributes = staged.columns
+    layer.feature_count = report["imported"]
+    layer.extent = _extent_polygon(layer.pk)
+    layer.status = Layer.Status.READY
+    layer.progress = 100
+    layer.import_report = report
+    layer.error_message = ""
+    layer.version = version.number
+    layer.save()
+    version.status = Layer.Status.READY
+    version.report = report
+    version.source_format = staged.source_format
+    version.save(update_fields=["status", "report", "source_format"])
+
+
+def _extent_polygon(layer_id):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
+            "(SELECT ST_Extent(geom) AS e FROM layers_feature WHERE layer_id = %s) AS x",
+            [layer_id],
+        )
+        box = cursor.fetchone()
+    if box[0] is None:
+        return None
+    xmin, ymin, xmax, ymax = box
+    # A single point has a degenerate extent: widen it a hair so that it stays a polygon.
+    if xmin == xmax:
+        xmin, xmax = xmin - 1e-6, xmax + 1e-6
+    if ymin == ymax:
+        ymin, ymax = ymin - 1e-6, ymax + 1e-6
+    return Polygon.from_bbox((xmin, ymin, xmax, ymax))
+
+
+def _fail(layer_id, version_id, message):
+    """Record the failure; the features and metadata of the last good import stay as they were."""
+    from .models import Layer, LayerVersion
+
+    LayerVersion.objects.filter(pk=version_id).update(
+        status=Layer.Status.FAILED, error_message=message
+    )
+    layer = Layer.objects.get(pk=layer_id)
+    # A layer that has good data keeps showing it: the failed version carries the error.
+    status = Layer.Status.READY if layer.version else Layer.Status.FAILED
+    Layer.objects.filter(pk=layer_id).update(status=status, progress=0, error_message=message)
+
+
+def _remove_queued(path):
+    folder = Path(path).parent
+    if folder.parent == Path(settings.IMPORT_ROOT):
+        shutil.rmtree(folder, ignore_errors=True)
