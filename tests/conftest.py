@@ -54,3 +54,44 @@ def output_dir(request):
     folder = Path(__file__).resolve().parents[1] / "test-results" / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def make_layer(db):
+    """An empty layer to import into: make_layer(slug="x", city=None, owner=None)."""
+    from layers.models import Layer
+
+    def make(slug="test-layer", **fields):
+        return Layer.objects.create(slug=slug, title_be=fields.pop("title_be", slug), **fields)
+
+    return make
+
+
+@pytest.fixture
+def zip_of(tmp_path):
+    """zip_of("name.zip", {"member/name": path or bytes, ...}) -> the path of a new zip."""
+    import zipfile
+
+    def make(name, members):
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for member, content in members.items():
+                if isinstance(content, bytes):
+                    archive.writestr(member, content)
+                else:
+                    archive.write(content, member)
+        return path
+
+    return make
+
+
+@pytest.fixture
+def oblasts_zip(zip_of):
+    """The CP1251 oblasts Shapefile without .cpg, zipped as a planner would."""
+    return zip_of(
+        "oblasts.zip",
+        {
+            f"oblasts.{ext}": TEST_DATA / f"oblasts_cp1251_nocpg.{ext}"
+            for ext in ("shp", "shx", "dbf", "prj")
+        },
+    )
