@@ -2,7 +2,6 @@
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -11,7 +10,7 @@ from rest_framework.response import Response
 from cities.models import City
 from cities.permissions import can_manage_city, managed_city_ids
 
-from .importers import ImportFailed, ImportOptions, queue_upload
+from .importers import ImportFailed, ImportOptions, new_layer_slug, queue_upload
 from .models import Layer, TopicCategory
 from .permissions import LayerPermission, visible_layers
 
@@ -73,14 +72,10 @@ class LayerUploadSerializer(serializers.Serializer):
             raise serializers.ValidationError({"city": _("Choose one of the cities you manage.")})
         if city is not None and not can_manage_city(user, city.pk):
             raise serializers.ValidationError({"city": _("You do not manage this city.")})
-        slug = data.get("slug") or slugify(data["title"])[:90]
-        if not slug:
-            raise serializers.ValidationError(
-                {"slug": _("Give a slug: the title has no Latin letters to make one from.")}
-            )
-        if Layer.objects.filter(slug=slug).exists():
+        slug = data.get("slug")
+        if slug and Layer.objects.filter(slug=slug).exists():
             raise serializers.ValidationError({"slug": _("A layer with this slug exists.")})
-        data["slug"] = slug
+        data["slug"] = slug or new_layer_slug(data["title"])
         return data
 
 

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.contrib.gis.gdal import DataSource, GDALException, SpatialReference
 from django.contrib.gis.geos import Polygon
 from django.db import connection, transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -790,6 +791,18 @@ def move_rows(layer, staged):
         "geometry_type": geometry_type,
         "warnings": staged.errors,
     }
+
+
+def new_layer_slug(title):
+    """A free slug for a new layer: from the title's Latin letters, else "layer"."""
+    from .models import Layer
+
+    base = slugify(title)[:90] or "layer"
+    slug, number = base, 1
+    while Layer.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
 
 
 def create_version(layer, filename, user=None):

@@ -95,3 +95,34 @@ def oblasts_zip(zip_of):
             for ext in ("shp", "shx", "dbf", "prj")
         },
     )
+
+
+@pytest.fixture
+def planner_of(demo, django_user_model):
+    """planner_of("brest") -> a staff user in Brest's planner group, with an API token."""
+    from django.contrib.auth.models import Permission
+    from rest_framework.authtoken.models import Token
+
+    from cities.models import City
+
+    def make(city_slug):
+        city = City.objects.get(slug=city_slug)
+        user = django_user_model.objects.create_user(
+            f"planner-{city_slug}", password="planner-pass-123", is_staff=True
+        )
+        user.groups.add(city.planners)
+        user.user_permissions.add(*Permission.objects.filter(content_type__app_label="layers"))
+        user.token = Token.objects.create(user=user).key
+        return user
+
+    return make
+
+
+@pytest.fixture
+def eager_celery():
+    """Run Celery tasks in the test's process (the real-worker test does without)."""
+    from geoportal.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
