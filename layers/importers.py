@@ -677,46 +677,6 @@ def staged_file(path, options=None, progress=None, allow_no_geometry=False):
 # ---------------------------------------------------------------------------------------------
 # 4. Layers: queue, run, swap
 
-# Lines and polygons always become Multi*, points only when the file mixes them with MultiPoints,
-# so that a layer has one geometry type per family whatever its source mixed.
-MOVE_ROWS_SQL = """
-WITH src AS MATERIALIZED (
-    SELECT s.{fid} AS fid,
-           {properties} AS props,
-           CASE WHEN s.{geom} IS NULL THEN 'null'
-                WHEN ST_IsEmpty(s.{geom}) THEN 'empty'
-                ELSE 'ok' END AS state,
-           CASE WHEN GeometryType(s.{geom}) IN ({curves}) THEN ST_CurveToLine(s.{geom})
-                ELSE s.{geom} END AS g
-    FROM {table} AS s
-), checked AS MATERIALIZED (
-    SELECT fid, props, state, g, state = 'ok' AND NOT ST_IsValid(g) AS invalid FROM src
-), fixed AS MATERIALIZED (
-    SELECT fid, props, state, invalid,
-           CASE WHEN state <> 'ok' THEN NULL
-                WHEN invalid THEN ST_MakeValid(g, 'method=structure')
-                ELSE g END AS g
-    FROM checked
-), inserted AS (
-    INSERT INTO layers_feature (layer_id, geom, properties, source_fid)
-    SELECT %(layer)s,
-           CASE WHEN GeometryType(g) IN ('POLYGON', 'LINESTRING')
-                  OR (GeometryType(g) = 'POINT' AND %(multi_points)s) THEN ST_Multi(g)
-                ELSE g END,
-           props, fid
-    FROM fixed WHERE g IS NOT NULL AND NOT ST_IsEmpty(g)
-    RETURNING 1
-)
-SELECT (SELECT count(*) FROM inserted),
-       count(*),
-       count(*) FILTER (WHERE invalid AND g IS NOT NULL AND NOT ST_IsEmpty(g)),
-       count(*) FILTER (WHERE state = 'null'),
-       count(*) FILTER (WHERE state = 'empty'),
-       count(*) FILTER (WHERE invalid AND (g IS NULL OR ST_IsEmpty(g))),
-       (array_agg(fid ORDER BY fid) FILTER (WHERE g IS NULL OR ST_IsEmpty(g)))[1:10]
-FROM fixed
-"""
-
 CURVE_TYPES = ["CIRCULARSTRING", "COMPOUNDCURVE", "CURVEPOLYGON", "MULTICURVE", "MULTISURFACE"]
 LAYER_TYPES = {
     "POINT": "Point",
@@ -756,38 +716,64 @@ def _properties_sql(names):
 
     chunks = [names[i : i + 50] for i in range(0, len(names), 50)]
     built = " || ".join(f"jsonb_build_object({', '.join(map(pair, chunk))})" for chunk in chunks)
-    # Names go into SQL that is later formatted with parameters, and braces into str.format.
-    return built.replace("%", "%%").replace("{", "{{").replace("}", "}}")
+    # The names go into SQL that is then run with parameters.
+    return built.replace("%", "%%")
 
 
 def move_rows(layer, staged):
-    """Replace the layer's features with the staged rows. Runs inside the caller's transaction;
-    returns the report."""
+    """Replace the layer's features with the staged rows; runs inside the caller's transaction
+    and returns the report. One counting pass, then one INSERT ... SELECT that repairs only when
+    the count found invalid geometries and normalises types only when the file mixes them."""
     geometry_type, multi_points = _layer_geometry_type(staged.geometry_types)
-    sql = MOVE_ROWS_SQL.format(
-        table=staged.table,
-        geom=GEOMETRY_COLUMN,
-        fid=FID_COLUMN,
-        curves=", ".join(f"'{name}'" for name in CURVE_TYPES),
-        properties=_properties_sql([c["name"] for c in staged.columns]),
-    )
+    geom = f"s.{GEOMETRY_COLUMN}"
+    if set(staged.geometry_types) & set(CURVE_TYPES):
+        geom = f"CASE WHEN GeometryType({geom}) IN ({', '.join(map(repr, CURVE_TYPES))}) THEN ST_CurveToLine({geom}) ELSE {geom} END"  # noqa: E501
+    present = f"{GEOMETRY_COLUMN} IS NOT NULL AND NOT ST_IsEmpty({GEOMETRY_COLUMN})"
     with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE NOT ({present})), "
+            f"count(*) FILTER (WHERE {present} AND NOT ST_IsValid({geom})) "
+            f"FROM {staged.table} AS s"
+        )
+        read, missing, invalid = cursor.fetchone()
+        fixed = "CASE WHEN ST_IsValid(g) THEN g ELSE ST_MakeValid(g, 'method=structure') END"
+        # Lines and polygons always become Multi*, points only when mixed with MultiPoints: one
+        # geometry type per family, whatever the source mixed.
+        promote = ["'POLYGON'", "'LINESTRING'"] + (["'POINT'"] if multi_points else [])
+        final = f"CASE WHEN GeometryType(g) IN ({', '.join(promote)}) THEN ST_Multi(g) ELSE g END"
         cursor.execute("DELETE FROM layers_feature WHERE layer_id = %s", [layer.pk])
-        cursor.execute(sql, {"layer": layer.pk, "multi_points": multi_points})
-        imported, read, repaired, no_geometry, empty, unrepairable, sample = cursor.fetchone()
+        cursor.execute(
+            "INSERT INTO layers_feature (layer_id, geom, properties, source_fid) "
+            f"SELECT %s, {final}, props, fid FROM ("
+            f"  SELECT {fixed if invalid else 'g'} AS g, props, fid FROM ("
+            f"    SELECT {geom} AS g, {_properties_sql([c['name'] for c in staged.columns])} "
+            f"    AS props, s.{FID_COLUMN} AS fid FROM {staged.table} AS s WHERE {present}"
+            f"  ) AS read) AS repaired "
+            "WHERE g IS NOT NULL AND NOT ST_IsEmpty(g)",
+            [layer.pk],
+        )
+        imported = cursor.rowcount
+        sample = []
+        if missing:
+            cursor.execute(
+                f"SELECT {FID_COLUMN} FROM {staged.table} WHERE NOT ({present}) "
+                f"ORDER BY {FID_COLUMN} LIMIT 10"
+            )
+            sample = [row[0] for row in cursor.fetchall()]
+    unrepairable = read - missing - imported
     skipped = {}
     # GDAL reads most formats' empty geometries as none at all: one reason for both.
-    if no_geometry or empty:
-        skipped["missing or empty geometry"] = no_geometry + empty
+    if missing:
+        skipped["missing or empty geometry"] = missing
     if unrepairable:
         skipped["invalid geometry that could not be repaired"] = unrepairable
     return {
         "read": read,
         "imported": imported,
-        "repaired": repaired,
+        "repaired": invalid - unrepairable,
         "skipped": sum(skipped.values()),
         "skipped_reasons": skipped,
-        "skipped_feature_ids": sample or [],
+        "skipped_feature_ids": sample,
         "geometry_type": geometry_type,
         "warnings": staged.errors,
     }
