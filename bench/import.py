@@ -31,7 +31,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from layers.importers import _pg_dsn, import_now  # noqa: E402
+from layers.importers import import_now  # noqa: E402
 from layers.models import Layer  # noqa: E402
 
 NAMES = ["Мінск", "Брэст", "Гродна", "Віцебск", "Магілёў", "Гомель", "Пінск", "Ліда"]
@@ -89,11 +89,26 @@ def make_polygons(folder, count):
     return gpkg
 
 
+def bare_dsn():
+    db = connection.settings_dict
+    return f"PG:dbname='{db['NAME']}' host='{db['HOST']}' port='{db['PORT']}' user='{db['USER']}'"
+
+
 def bare_ogr2ogr(path):
     table = f"bench_bare_{os.getpid()}"
     started = time.perf_counter()
     subprocess.run(
-        ["ogr2ogr", "-f", "PostgreSQL", _pg_dsn(), str(path), "-nln", table, "-t_srs", "EPSG:4326"],
+        [
+            "ogr2ogr",
+            "-f",
+            "PostgreSQL",
+            bare_dsn(),
+            str(path),
+            "-nln",
+            table,
+            "-t_srs",
+            "EPSG:4326",
+        ],
         check=True,
         env={**os.environ, "PGPASSWORD": connection.settings_dict.get("PASSWORD") or ""},
     )

@@ -124,7 +124,8 @@ def report_summary(report):
     text = gettext("%(imported)s of %(read)s features imported, %(repaired)s repaired") % report
     reasons = report.get("skipped_reasons") or {}
     if reasons:
-        skipped = ", ".join(f"{count} {reason}" for reason, count in reasons.items())
+        # The report stores the reasons in English; they are shown in the reader's language.
+        skipped = ", ".join(f"{count} {gettext(reason)}" for reason, count in reasons.items())
         text += "; " + gettext("skipped: %(reasons)s") % {"reasons": skipped}
     return text
 
@@ -136,7 +137,12 @@ class LayerAdmin(admin.ModelAdmin):
         "__str__", "status_display", "feature_count", "topic_category", "city", "owner",
         "is_public", "updated",
     ]  # fmt: skip
-    list_filter = ["status", "topic_category", "city", "is_public"]
+    list_filter = [
+        "status",
+        "topic_category",
+        ("city", admin.RelatedOnlyFieldListFilter),
+        "is_public",
+    ]
     search_fields = ["title_be", "title_ru", "title_en", "slug"]
     list_select_related = ["city", "owner"]
     inlines = [LayerVersionInline]
@@ -294,7 +300,7 @@ class LayerAdmin(admin.ModelAdmin):
             (gettext("repaired (invalid geometry)"), report.get("repaired")),
             (gettext("skipped"), report.get("skipped")),
         ]
-        rows += [(f"  {reason}", count) for reason, count in report["skipped_reasons"].items()]
+        rows += [(gettext(reason), count) for reason, count in report["skipped_reasons"].items()]
         if report.get("skipped_feature_ids"):
             ids = ", ".join(map(str, report["skipped_feature_ids"]))
             rows.append((gettext("skipped feature ids (first 10)"), ids))

@@ -33,6 +33,7 @@ from django.contrib.gis.geos import Polygon
 from django.db import connection, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 logger = logging.getLogger(__name__)
 
@@ -509,6 +510,10 @@ def _pg_dsn():
         "port": str(db.get("PORT") or ""),
         "user": db.get("USER") or "",
     }
+    # Naming a table (that need not exist) stops the driver from listing every geometry column
+    # of the database, a query that would wait behind an import swapping its partition in.
+    parts["active_schema"] = STAGING_SCHEMA
+    parts["tables"] = f"{STAGING_SCHEMA}.unlisted"
     return "PG:" + " ".join(f"{key}='{value}'" for key, value in parts.items() if value)
 
 
@@ -517,7 +522,8 @@ def _ogr2ogr_command(source, table):
     if source.layer_name:
         command.append(source.layer_name)
     command += [
-        "-nln", f"{STAGING_SCHEMA}.{table}",
+        "-nln", table,
+        "-lco", f"SCHEMA={STAGING_SCHEMA}",
         "-lco", f"GEOMETRY_NAME={GEOMETRY_COLUMN}",
         "-lco", f"FID={FID_COLUMN}",
         "-lco", "SPATIAL_INDEX=NONE",
@@ -741,9 +747,14 @@ def move_rows(layer, staged):
         # geometry type per family, whatever the source mixed.
         promote = ["'POLYGON'", "'LINESTRING'"] + (["'POINT'"] if multi_points else [])
         final = f"CASE WHEN GeometryType(g) IN ({', '.join(promote)}) THEN ST_Multi(g) ELSE g END"
-        cursor.execute("DELETE FROM layers_feature WHERE layer_id = %s", [layer.pk])
+        # The layer's new partition is filled and indexed while the old one still serves.
+        partition = f"layers_feature_{int(layer.pk)}_{uuid.uuid4().hex[:8]}"
         cursor.execute(
-            "INSERT INTO layers_feature (layer_id, geom, properties, source_fid) "
+            f"CREATE TABLE {partition} (LIKE layers_feature INCLUDING DEFAULTS, "
+            f"CHECK (layer_id = {int(layer.pk)}))"
+        )
+        cursor.execute(
+            f"INSERT INTO {partition} (layer_id, geom, properties, source_fid) "
             f"SELECT %s, {final}, props, fid FROM ("
             f"  SELECT {fixed if invalid else 'g'} AS g, props, fid FROM ("
             f"    SELECT {geom} AS g, {_properties_sql([c['name'] for c in staged.columns])} "
@@ -753,6 +764,7 @@ def move_rows(layer, staged):
             [layer.pk],
         )
         imported = cursor.rowcount
+        _swap_partition(cursor, layer.pk, partition)
         sample = []
         if missing:
             cursor.execute(
@@ -764,9 +776,9 @@ def move_rows(layer, staged):
     skipped = {}
     # GDAL reads most formats' empty geometries as none at all: one reason for both.
     if missing:
-        skipped["missing or empty geometry"] = missing
+        skipped[gettext_noop("missing or empty geometry")] = missing
     if unrepairable:
-        skipped["invalid geometry that could not be repaired"] = unrepairable
+        skipped[gettext_noop("invalid geometry that could not be repaired")] = unrepairable
     return {
         "read": read,
         "imported": imported,
@@ -777,6 +789,38 @@ def move_rows(layer, staged):
         "geometry_type": geometry_type,
         "warnings": staged.errors,
     }
+
+
+def _layer_partitions(cursor, layer_id):
+    cursor.execute(
+        "SELECT c.relname FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent = 'layers_feature'::regclass "
+        "AND pg_get_expr(c.relpartbound, c.oid) = %s",
+        [f"FOR VALUES IN ('{int(layer_id)}')"],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _swap_partition(cursor, layer_id, partition):
+    """Index the new partition in bulk, then put it in the place of the layer's old features
+    (its old partition, or its rows in the default partition)."""
+    cursor.execute(f"CREATE INDEX ON {partition} USING gist (layer_id, geom)")
+    cursor.execute(f"CREATE INDEX ON {partition} (layer_id)")
+    cursor.execute(f"ALTER TABLE {partition} ADD PRIMARY KEY (id, layer_id)")
+    for old in _layer_partitions(cursor, layer_id):
+        cursor.execute(f"ALTER TABLE layers_feature DETACH PARTITION {old}")
+        cursor.execute(f"DROP TABLE {old}")
+    cursor.execute("DELETE FROM layers_feature_default WHERE layer_id = %s", [layer_id])
+    cursor.execute(
+        f"ALTER TABLE layers_feature ATTACH PARTITION {partition} FOR VALUES IN ({int(layer_id)})"
+    )
+
+
+def drop_layer_partition(sender, instance, **kwargs):
+    """post_delete of a Layer: its (by then empty) partition goes too."""
+    with connection.cursor() as cursor:
+        for old in _layer_partitions(cursor, instance.pk):
+            cursor.execute(f"DROP TABLE {old}")
 
 
 def new_layer_slug(title):
@@ -878,7 +922,9 @@ def run_import(version_id, path, options=None, remove_file=False):
 def _no_features_message(report):
     if not report["read"]:
         return _("The file has no features.")
-    reasons = ", ".join(f"{count} {reason}" for reason, count in report["skipped_reasons"].items())
+    reasons = ", ".join(
+        f"{count} {_(reason)}" for reason, count in report["skipped_reasons"].items()
+    )
     return _("No feature has a usable geometry (%(reasons)s).") % {"reasons": reasons}
 
 

@@ -100,7 +100,6 @@ def oblasts_zip(zip_of):
 @pytest.fixture
 def planner_of(demo, django_user_model):
     """planner_of("brest") -> a staff user in Brest's planner group, with an API token."""
-    from django.contrib.auth.models import Permission
     from rest_framework.authtoken.models import Token
 
     from cities.models import City
@@ -111,7 +110,6 @@ def planner_of(demo, django_user_model):
             f"planner-{city_slug}", password="planner-pass-123", is_staff=True
         )
         user.groups.add(city.planners)
-        user.user_permissions.add(*Permission.objects.filter(content_type__app_label="layers"))
         user.token = Token.objects.create(user=user).key
         return user
 
@@ -126,3 +124,10 @@ def eager_celery():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def english(settings):
+    """Messages in English, whatever the portal's default language (pages without a language
+    prefix, the admin and the API answer in LANGUAGE_CODE)."""
+    settings.LANGUAGE_CODE = "en"

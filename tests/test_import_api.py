@@ -8,6 +8,8 @@ from rest_framework.test import APIClient
 from layers.importers import import_now
 from layers.models import Layer
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def client_for(user=None):
     client = APIClient()

@@ -7,6 +7,8 @@ from layers import importers
 from layers.importers import ImportFailed, ImportOptions, import_now, stage_file
 from layers.models import Layer
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def existing(make_layer):
@@ -174,3 +176,12 @@ def test_staging_tables_and_temporary_folders_are_cleaned_up(existing, tmp_path,
         import_now(existing, TEST_DATA / "target_cities_17.gpx")
     assert list(tmp_path.iterdir()) == []
     assert staging_tables() == before
+
+
+def test_errors_speak_the_planners_language(db):
+    from django.utils import translation
+
+    with translation.override("be"), pytest.raises(ImportFailed, match="няма файла .shp"):
+        stage_file(TEST_DATA / "noshp.zip")
+    with translation.override("ru"), pytest.raises(ImportFailed, match="нет файла .shp"):
+        stage_file(TEST_DATA / "noshp.zip")

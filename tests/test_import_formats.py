@@ -7,6 +7,8 @@ from django.db import connection
 from layers.importers import ImportFailed, ImportOptions, drop_staged, import_now, stage_file
 from layers.models import Layer
 
+pytestmark = pytest.mark.usefixtures("english")
+
 # Belarus, with a margin: imported geometries must land here in lon/lat.
 BELARUS = (23.0, 51.2, 32.8, 56.2)
 

@@ -14,6 +14,8 @@ from rest_framework.test import APIClient
 
 from layers.models import Layer
 
+pytestmark = pytest.mark.usefixtures("english")
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -4,6 +4,12 @@ import { createMap, fetchJSON } from "./basemap.js";
 
 const POLL_MS = 1500;
 const RUNNING = new Set(["queued", "importing"]);
+const STATUS = {
+  queued: gettext("queued"),
+  importing: gettext("importing"),
+  ready: gettext("ready"),
+  failed: gettext("failed"),
+};
 
 async function followImport(box) {
   const status = box.querySelector(".layer-import-status");
@@ -19,7 +25,7 @@ async function followImport(box) {
       continue;
     }
     box.dataset.status = layer.status;
-    status.textContent = gettext(layer.status);
+    status.textContent = STATUS[layer.status] || layer.status;
     bar.value = layer.progress;
     percent.textContent = `${layer.progress}%`;
     if (layer.error_message) {
