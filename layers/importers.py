@@ -527,6 +527,8 @@ def _ogr2ogr_command(source, table):
         "-lco", f"GEOMETRY_NAME={GEOMETRY_COLUMN}",
         "-lco", f"FID={FID_COLUMN}",
         "-lco", "SPATIAL_INDEX=NONE",
+        # A staging table is a scratch copy: no write-ahead log for it.
+        "-lco", "UNLOGGED=ON",
         "-lco", "LAUNDER=NO",
         "-lco", "PRECISION=NO",
         "-t_srs", "EPSG:4326",
