@@ -126,7 +126,7 @@ class ServiceQuery:
         return qs
 
     def queryset(self):
-        qs = self.filtered().select_related("category", "city")
+        qs = self.filtered().select_related("category", "city").defer("city__boundary")
         if self.near is None:
             return qs.order_by("id")
         here = _geography(self.near)
@@ -138,6 +138,7 @@ class ServiceQuery:
         return (
             ServiceLocation.objects.filter(pk__in=candidates)
             .select_related("category", "city")
+            .defer("city__boundary")
             .annotate(distance_m=distance)
             .order_by("distance_m", "id")[: self.limit]
         )

@@ -50,7 +50,7 @@ class ServiceCategory(TranslatedNameMixin):
     )
 
     class Meta:
-        ordering = ["parent_id", "slug"]
+        ordering = ["slug"]
         verbose_name = _("service category")
         verbose_name_plural = _("service categories")
 
