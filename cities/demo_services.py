@@ -44,7 +44,7 @@ CATEGORIES = {
     ),
     "post-office": ("public-services", "✉", "#ef6c00", "Пошта", "Почта", "Post office"),
     "public-service-centre": (
-        "public-services", "ⓘ", "#e65100",
+        "public-services", "i", "#e65100",
         "Служба «Адно акно»", "Служба «Одно окно»", "Public service centre",
     ),
 }  # fmt: skip
