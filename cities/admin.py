@@ -95,6 +95,8 @@ class ServiceCategoryAdmin(admin.ModelAdmin):
 
 
 class ServiceLocationForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = ServiceLocation
         fields = [

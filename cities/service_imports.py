@@ -83,12 +83,14 @@ def read_service_file(path):
             if staged.geometry_column is None:
                 raise ServiceImportError([_("The file has no point coordinates.")])
             with connection.cursor() as cursor:
+                # Only points have coordinates here; other geometries are reported per row.
+                geom = staged.geometry_column
                 cursor.execute(
-                    f"SELECT GeometryType({staged.geometry_column}), "
-                    f"ST_X({staged.geometry_column}), ST_Y({staged.geometry_column}), "
+                    f"SELECT CASE WHEN GeometryType({geom}) = 'POINT' THEN ST_X({geom}) END, "
+                    f"CASE WHEN GeometryType({geom}) = 'POINT' THEN ST_Y({geom}) END, "
                     f"(to_jsonb(t) - %s - %s)::text "
                     f"FROM {staged.table} t ORDER BY {staged.fid_column}",
-                    [staged.geometry_column, staged.fid_column],
+                    [geom, staged.fid_column],
                 )
                 rows = cursor.fetchall()
     except ImportFailed as exc:
@@ -96,10 +98,10 @@ def read_service_file(path):
     # Data rows of a CSV start on line 2, after the header; features are counted from 1.
     first = 2 if Path(path).suffix.lower() == ".csv" else 1
     records = []
-    for number, (kind, x, y, text) in enumerate(rows, start=first):
+    for number, (x, y, text) in enumerate(rows, start=first):
         props = json.loads(text)
         values = {str(k).strip(): "" if v is None else str(v).strip() for k, v in props.items()}
-        location = point_or_none(x, y) if kind == "POINT" else None
+        location = point_or_none(x, y)
         records.append(Record(number, values, location))
     return records
 
