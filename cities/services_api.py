@@ -1,7 +1,9 @@
 """REST API of the city services: /api/v1/services/ (GeoJSON) and /api/v1/service-categories/."""
 
 from django.db.models import Count
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -77,6 +79,21 @@ def service_query(params):
     return query
 
 
+class AcceptLanguageMixin:
+    """Names in the language the client asks for (Accept-Language). LocaleMiddleware cannot do it
+    here: with i18n_patterns and no prefix for Belarusian, every unprefixed URL such as /api/ is
+    taken to be Belarusian."""
+
+    def initial(self, request, *args, **kwargs):
+        for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+            try:
+                translation.activate(translation.get_supported_language_variant(code))
+                break
+            except LookupError:
+                continue
+        super().initial(request, *args, **kwargs)
+
+
 class ServiceSerializer(GeoFeatureModelSerializer):
     name = serializers.CharField(read_only=True)
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -110,7 +127,7 @@ class ServicePagination(GeoJsonPagination):
     max_page_size = 1000
 
 
-class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+class ServiceViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
     """Services as GeoJSON. Filters: category (slugs, with their sub-categories), city, bbox, q,
     open_now, wheelchair; near=lon,lat with radius (m) and limit gives the nearest first, each
     with distance_m."""
@@ -137,7 +154,7 @@ class ServiceCategorySerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class ServiceCategoryViewSet(viewsets.ReadOnlyModelViewSet):
+class ServiceCategoryViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
     queryset = ServiceCategory.objects.select_related("parent").annotate(
         service_count=Count("services")
     )

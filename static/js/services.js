@@ -120,8 +120,11 @@ async function refresh() {
     status.textContent = gettext("The services could not be loaded.");
     console.error(error);
   } finally {
-    list.removeAttribute("aria-busy");
-    mapElement.dataset.ready = "true";
+    // An older request finishing late must not mark a newer one's list as ready.
+    if (mine === generation) {
+      list.removeAttribute("aria-busy");
+      mapElement.dataset.ready = "true";
+    }
   }
 }
 
