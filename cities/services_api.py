@@ -155,8 +155,10 @@ class ServiceCategorySerializer(serializers.ModelSerializer):
 
 
 class ServiceCategoryViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = ServiceCategory.objects.select_related("parent").annotate(
-        service_count=Count("services")
+    queryset = (
+        ServiceCategory.objects.select_related("parent")
+        .annotate(service_count=Count("services"))
+        .order_by("slug")
     )
     serializer_class = ServiceCategorySerializer
     lookup_field = "slug"
