@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -127,6 +128,20 @@ class ServicePagination(GeoJsonPagination):
     max_page_size = 1000
 
 
+SERVICE_PARAMETERS = [
+    OpenApiParameter("category", str, description="Category slugs, comma-separated, with children"),
+    OpenApiParameter("city", str, description="City slug"),
+    OpenApiParameter("bbox", str, description="minlon,minlat,maxlon,maxlat (EPSG:4326)"),
+    OpenApiParameter("q", str, description="Text in the names or address (any case, accents)"),
+    OpenApiParameter("open_now", bool, description="Open (true) or not open (false) now"),
+    OpenApiParameter("wheelchair", str, description="yes, limited, no, unknown; comma-separated"),
+    OpenApiParameter("near", str, description="lon,lat: nearest first, with distance_m"),
+    OpenApiParameter("radius", float, description="Metres from near (1-100000)"),
+    OpenApiParameter("limit", int, description="How many nearest (1-500, default 10)"),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=SERVICE_PARAMETERS))
 class ServiceViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
     """Services as GeoJSON. Filters: category (slugs, with their sub-categories), city, bbox, q,
     open_now, wheelchair; near=lon,lat with radius (m) and limit gives the nearest first, each
