@@ -54,3 +54,13 @@ def output_dir(request):
     folder = Path(__file__).resolve().parents[1] / "test-results" / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: API throttle counts (kept in Redis, by client IP)
+    must not carry over from earlier tests or runs."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from cities.demo_services import (
     MINSK_STOPS_SOURCE,
@@ -24,6 +25,13 @@ GOOD = HEADER + (
     "27.5615,53.9045\n"
     "p2,Паліклініка,,,clinic,,24/7,,27.60,53.92\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English (the portal's default language is Belarusian)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
