@@ -195,6 +195,7 @@ LOGGING = {
 DEMO_LOADERS = [
     "cities.demo.load",
     "layers.demo.load",
+    "cities.demo_services.load",
 ]
 
 # Debian 12 ships GDAL 3.6, which cannot block file and network access from spatial reference

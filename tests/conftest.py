@@ -131,3 +131,13 @@ def english(settings):
     """Messages in English, whatever the portal's default language (pages without a language
     prefix, the admin and the API answer in LANGUAGE_CODE)."""
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: API throttle counts (kept in Redis, by client IP)
+    must not carry over from earlier tests or runs."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
