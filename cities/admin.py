@@ -82,3 +82,5 @@ class CityAdmin(LeafletGeoAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/cities/city/boundary_form.html", context)
+
+from . import indicator_admin  # noqa: E402, F401  (registers the indicator admin)

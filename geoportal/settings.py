@@ -194,6 +194,7 @@ LOGGING = {
 # `manage.py load_demo` runs these in order; each app adds its own.
 DEMO_LOADERS = [
     "cities.demo.load",
+    "cities.indicator_demo.load",
 ]
 
 # Debian 12 ships GDAL 3.6, which cannot block file and network access from spatial reference
