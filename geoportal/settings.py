@@ -194,6 +194,7 @@ LOGGING = {
 # `manage.py load_demo` runs these in order; each app adds its own.
 DEMO_LOADERS = [
     "cities.demo.load",
+    "cities.demo_services.load",
     "cities.indicator_demo.load",
 ]
 
