@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from layers.models import Layer
 
-from .models import City, Indicator, IndicatorValue
+from .models import City, Indicator, IndicatorValue, ServiceCategory, ServiceLocation
 from .models.indicators import COMPUTED
+from .models.services import SERVICE_NEAR_CITY_KM
 
 GREEN_AREAS_KEYWORD = "green-areas"
 GREEN_AREAS = "EN: EN: PSN: 1C"
@@ -100,20 +101,10 @@ def green_areas(city):
 
 def _category_ids(slugs):
     """The ids of the categories with these slugs and of all their descendants."""
-    from .models import ServiceCategory
-
-    children = {}
-    by_slug = {}
-    for category in ServiceCategory.objects.all():
-        children.setdefault(category.parent_id, []).append(category.id)
-        by_slug[category.slug] = category.id
-    found, stack = set(), [by_slug[slug] for slug in slugs if slug in by_slug]
-    while stack:
-        current = stack.pop()
-        if current not in found:
-            found.add(current)
-            stack.extend(children.get(current, []))
-    return sorted(found)
+    ids = set()
+    for category in ServiceCategory.objects.filter(slug__in=slugs):
+        ids |= category.with_descendants()
+    return sorted(ids)
 
 
 def transport_convenience(city):
@@ -162,27 +153,31 @@ def transport_convenience(city):
 def services_per_100k(city, indicator):
     """GP: SV: <slug>, services of a category (with its subcategories) per 100,000 inhabitants.
 
-    A service counts for the city it is filed under, or, filed under no city, when it lies
-    within the city's published boundary."""
-    from .models import ServiceLocation
-
+    A service counts for the city the database assigned it to: the city whose boundary holds
+    it, else the nearest city without a published boundary (cities/models/services.py)."""
     slug = indicator.code.removeprefix(SERVICES_PREFIX).lower()
     if not city.population:
         return Skip(indicator.code, "the city's population is not known")
     categories = _category_ids([slug])
     if not categories:
         return Skip(indicator.code, f"no service category “{slug}”")
-    where = Q(city=city)
-    if city.has_boundary:
-        where |= Q(city__isnull=True, location__coveredby=city.boundary)
-    count = ServiceLocation.objects.filter(where, category_id__in=categories).count()
-    method = (
-        f"{count:,} services of the category “{slug}” and its subcategories on the map (filed "
-        f"under the city{' or lying within its boundary' if city.has_boundary else ''}), "
-        f"divided by the {_population_phrase(city)}, times 100,000. Counts only what has been "
-        f"put on the map."
+    count = ServiceLocation.objects.filter(city=city, category_id__in=categories).count()
+    if not count:
+        # An empty category means nothing was imported yet far more often than a true zero.
+        return Skip(indicator.code, f"no services of the category “{slug}” on the map")
+    basis = (
+        "inside its published boundary"
+        if city.has_boundary
+        else f"nearest to its point within {SERVICE_NEAR_CITY_KM} km (no published boundary: "
+        "an approximation of the city limits)"
     )
-    return Computation(indicator.code, count / city.population * 100_000, method)
+    method = (
+        f"{count:,} services of the category “{slug}” and its subcategories on the map, "
+        f"assigned to the city {basis}; divided by the {_population_phrase(city)}, times "
+        f"100,000. Counts only what has been put on the map."
+    )
+    return Computation(indicator.code, count / city.population * 100_000, method,
+                       approximate=not city.has_boundary)  # fmt: skip
 
 
 def compute_city(city):

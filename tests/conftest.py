@@ -54,3 +54,11 @@ def output_dir(request):
     folder = Path(__file__).resolve().parents[1] / "test-results" / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def indicators(demo):
+    """The demo cities plus the indicator catalogue (no values)."""
+    from cities.indicator_catalogue import load_catalogue
+
+    load_catalogue()
