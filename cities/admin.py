@@ -83,4 +83,5 @@ class CityAdmin(LeafletGeoAdmin):
         }
         return render(request, "admin/cities/city/boundary_form.html", context)
 
+
 from . import indicator_admin  # noqa: E402, F401  (registers the indicator admin)

@@ -50,6 +50,8 @@ def load_catalogue(files=CATALOGUE_FILES):
     indicators = []
     for name in files:
         for row in read_catalogue(DATA_DIR / name):
-            indicator, _ = Indicator.objects.update_or_create(code=row["code"], defaults=_fields(row))
+            indicator, _ = Indicator.objects.update_or_create(
+                code=row["code"], defaults=_fields(row)
+            )
             indicators.append(indicator)
     return indicators

@@ -44,8 +44,13 @@ def group_by_dimension(items, indicator_of=lambda item: item):
 
     def sort_key(item):
         indicator = indicator_of(item)
-        return (dims[indicator.dimension], subs[indicator.sub_dimension],
-                cats[indicator.category], indicator.framework != "u4ssc", indicator.code)  # fmt: skip
+        return (
+            dims[indicator.dimension],
+            subs[indicator.sub_dimension],
+            cats[indicator.category],
+            indicator.framework != "u4ssc",
+            indicator.code,
+        )
 
     groups = []
     for item in sorted(items, key=sort_key):
@@ -88,9 +93,7 @@ class Series:
 
 def city_dashboard(city):
     """The city's series grouped by dimension; every series has at least one value."""
-    values = (
-        IndicatorValue.objects.filter(city=city).select_related("indicator").order_by("year")
-    )
+    values = IndicatorValue.objects.filter(city=city).select_related("indicator").order_by("year")
     series = {}
     for value in values:
         key = (value.indicator_id, value.subseries)

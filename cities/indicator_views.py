@@ -7,9 +7,7 @@ from .models import City, Indicator
 def indicator_list(request):
     params = {name: request.GET.get(name, "").strip() for name in
               ["q", "dimension", "tier", "framework"]}  # fmt: skip
-    groups, count = catalogue(
-        params["q"], params["dimension"], params["tier"], params["framework"]
-    )
+    groups, count = catalogue(params["q"], params["dimension"], params["tier"], params["framework"])
     return render(
         request,
         "cities/indicator_list.html",
@@ -41,6 +39,7 @@ def indicator_detail(request, slug):
             "year": year,
             "ranks": ranks,
             "ranked": ranked,
+            "missing": [rank.city for rank in ranks if not rank.value],
             "has_sample": any(rank.value.is_sample for rank in ranked),
             "map_values": {
                 rank.city.slug: {"value": rank.value.value, "rank": rank.rank} for rank in ranked

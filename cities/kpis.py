@@ -62,7 +62,9 @@ def green_areas(city):
         keywords__contains=[GREEN_AREAS_KEYWORD], status=Layer.Status.READY, is_public=True
     )
     clip = city.has_boundary
-    layers = layers.filter(Q(city=city) | Q(city__isnull=True)) if clip else layers.filter(city=city)
+    layers = (
+        layers.filter(Q(city=city) | Q(city__isnull=True)) if clip else layers.filter(city=city)
+    )
     layer_ids = list(layers.values_list("id", flat=True))
     if not layer_ids:
         return Skip(GREEN_AREAS, f"no public layer tagged “{GREEN_AREAS_KEYWORD}” for this city")
@@ -231,4 +233,3 @@ def recompute(cities=None, now=None):
             )
             report.saved.append(value)
     return report
-

@@ -29,7 +29,9 @@ def test_catalogue_page_is_grouped_and_searchable(client, indicators):
 
 
 @pytest.mark.django_db
-def test_city_page_shows_the_dashboard_with_sample_labels_targets_and_methods(client, indicator_demo):
+def test_city_page_shows_the_dashboard_with_sample_labels_targets_and_methods(
+    client, indicator_demo
+):
     page = client.get("/en/cities/minsk/").content.decode()
     assert "Smart-city indicators" in page
     assert "Household Internet Access" in page
@@ -91,7 +93,9 @@ def test_openapi_schema_describes_the_indicator_endpoints():
     assert "/api/v1/indicators/" in paths and "/api/v1/indicator-targets/" in paths
     names = {p["name"] for p in paths["/api/v1/indicator-values/"]["get"]["parameters"]}
     assert {"city", "indicator", "year", "dimension"} <= names
-    assert "text/csv" in paths["/api/v1/indicator-values/csv/"]["get"]["responses"]["200"]["content"]
+    assert (
+        "text/csv" in paths["/api/v1/indicator-values/csv/"]["get"]["responses"]["200"]["content"]
+    )
 
 
 @pytest.mark.django_db
@@ -99,13 +103,14 @@ def test_admin_csv_import_shows_row_errors_and_imports_nothing(client, indicator
     admin = User.objects.create_superuser("admin", "a@example.org", "pw")
     client.force_login(admin)
     url = "/admin/cities/indicatorvalue/import/"
-    bad = b"city,indicator,year,value,source\nminsk,EC: ICT: ICT: 1C,2023,80,x\nminsk,EC: ICT: ICT: 1C,2023,oops,x\n"
+    header = b"city,indicator,year,value,source\n"
+    bad = header + b"minsk,EC: ICT: ICT: 1C,2023,80,x\nminsk,EC: ICT: ICT: 1C,2023,oops,x\n"
     response = client.post(url, {"file": SimpleUploadedFile("v.csv", bad)})
     page = response.content.decode()
     assert response.status_code == 200
     assert 'id="import-errors"' in page and "oops" in page and "Nothing was imported" in page
     assert IndicatorValue.objects.count() == 0
-    good = b"city,indicator,year,value,source\nminsk,EC: ICT: ICT: 1C,2023,80,x\n"
+    good = header + b"minsk,EC: ICT: ICT: 1C,2023,80,x\n"
     response = client.post(url, {"file": SimpleUploadedFile("v.csv", good)})
     assert response.status_code == 302
     assert IndicatorValue.objects.get().value == 80

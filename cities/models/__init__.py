@@ -3,5 +3,11 @@ from .places import City, Region
 from .services import ServiceCategory, ServiceLocation
 
 __all__ = [
-    "City", "Indicator", "IndicatorValue", "Region", "ServiceCategory", "ServiceLocation", "Target",
+    "City",
+    "Indicator",
+    "IndicatorValue",
+    "Region",
+    "ServiceCategory",
+    "ServiceLocation",
+    "Target",
 ]

@@ -90,7 +90,9 @@ class Indicator(TranslatedNameMixin):
     category = models.CharField(_("category"), max_length=40, choices=Category.choices)
     tier = models.CharField(_("core or advanced"), max_length=10, choices=Tier.choices)
     # Blank where the ITU classification could not be checked against the methodology itself.
-    kind = models.CharField(_("smart or sustainable"), max_length=12, choices=Kind.choices, blank=True)
+    kind = models.CharField(
+        _("smart or sustainable"), max_length=12, choices=Kind.choices, blank=True
+    )
     unit_be = models.CharField("unit (Belarusian)", max_length=100)
     unit_ru = models.CharField("unit (Russian)", max_length=100)
     unit_en = models.CharField("unit (English)", max_length=100)

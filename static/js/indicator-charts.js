@@ -19,8 +19,9 @@ function readTable(table) {
 function drawChart(figure) {
   const table = figure.querySelector("table");
   const { labels, values, samples } = readTable(table);
-  if (!values.length) return;
   const kind = figure.dataset.chart;
+  // A trend needs two years; a single figure reads better from its table alone.
+  if (values.length < (kind === "line" ? 2 : 1)) return null;
   const canvas = document.createElement("canvas");
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", `${figure.dataset.label}: ${gettext("chart of the table below")}`);
@@ -54,4 +55,4 @@ function drawChart(figure) {
   return chart;
 }
 
-window.indicatorCharts = [...document.querySelectorAll("figure.chart")].map(drawChart);
+window.indicatorCharts = [...document.querySelectorAll("figure.chart")].map(drawChart).filter(Boolean);

@@ -24,21 +24,25 @@ const format = (n) => Number(n).toLocaleString(document.documentElement.lang, { 
 
 const map = createMap(element);
 const features = await fetchAllFeatures(element.dataset.citiesUrl);
-const layer = L.geoJSON(features, {
-  style: (feature) => ({
-    color: "#5b6b7f", weight: 1.5, fillOpacity: 0.75,
-    fillColor: colour(values[feature.id]?.value),
-    className: `city city-boundary city-${feature.id}`,
-  }),
-  pointToLayer: (feature, latlng) => {
-    const entry = values[feature.id];
-    const radius = entry ? 4 + 18 * Math.sqrt(Math.abs(entry.value) / max) : 4;
-    return L.circleMarker(latlng, {
-      radius, color: "#ffffff", weight: 1.5, fillOpacity: 0.85,
-      fillColor: entry ? colour(entry.value) : NO_DATA,
+// GeoJSON's style applies to the circles too (and before they are drawn), so it styles both.
+function style(feature) {
+  const entry = values[feature.id];
+  if (feature.geometry.type === "Point") {
+    return {
+      radius: entry ? 4 + 18 * Math.sqrt(Math.abs(entry.value) / max) : 4,
+      color: "#ffffff", weight: 1.5, fillOpacity: 0.85, fillColor: colour(entry?.value),
       className: `city city-marker city-${feature.id}`,
-    });
-  },
+    };
+  }
+  return {
+    color: "#5b6b7f", weight: 1.5, fillOpacity: 0.75, fillColor: colour(entry?.value),
+    className: `city city-boundary city-${feature.id}`,
+  };
+}
+
+const layer = L.geoJSON(features, {
+  style,
+  pointToLayer: (feature, latlng) => L.circleMarker(latlng, style(feature)),
   onEachFeature: (feature, item) => {
     const entry = values[feature.id];
     const figure = entry ? `${format(entry.value)} (#${entry.rank})` : gettext("no figure");
