@@ -44,7 +44,7 @@ CATEGORIES = {
     ),
     "post-office": ("public-services", "✉", "#ef6c00", "Пошта", "Почта", "Post office"),
     "public-service-centre": (
-        "public-services", "ⓘ", "#e65100",
+        "public-services", "i", "#e65100",
         "Служба «Адно акно»", "Служба «Одно окно»", "Public service centre",
     ),
 }  # fmt: skip
@@ -67,8 +67,8 @@ def load_categories():
 
 def railway_records():
     """Tab-separated, CRLF; the "correct" Russian and Belarusian names are sometimes empty, then
-        the older name stands in. The station code is the id (the OSM node id is 0 for some); the one
-    row without a code is matched by its name."""
+    the older name stands in. The station code is the id (the OSM node id is 0 for some); the
+    one row without a code is matched by its name."""
     with open(DATA_DIR / RAILWAY_FILE, encoding="utf-8", newline="") as handle:
         for number, row in enumerate(csv.DictReader(handle, delimiter="\t"), start=2):
             name_ru = row["Па-расейску правільнае"] or row["Па-расейску старое"]

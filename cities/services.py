@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.gis.db import models
 from django.contrib.gis.geos import Point, Polygon
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Func, Q, Value
+from django.db.models import BooleanField, Count, FloatField, Func, Q, Value
 from django.utils import timezone
 from opening_hours import OpeningHours
 
@@ -126,7 +126,7 @@ class ServiceQuery:
         return qs
 
     def queryset(self):
-        qs = self.filtered().select_related("category", "city")
+        qs = self.filtered().select_related("category", "city").defer("city__boundary")
         if self.near is None:
             return qs.order_by("id")
         here = _geography(self.near)
@@ -138,6 +138,7 @@ class ServiceQuery:
         return (
             ServiceLocation.objects.filter(pk__in=candidates)
             .select_related("category", "city")
+            .defer("city__boundary")
             .annotate(distance_m=distance)
             .order_by("distance_m", "id")[: self.limit]
         )
@@ -145,6 +146,17 @@ class ServiceQuery:
     def _within_radius(self):
         """ST_DWithin on geography (metres); the geography GiST index answers it."""
         return GeographyDWithin(Geography("location"), _geography(self.near), Value(self.radius))
+
+
+def city_service_groups(city, listed=50):
+    """The city's services by category: [(category, count, first `listed` by name)]."""
+    groups = []
+    services = ServiceLocation.objects.filter(city=city)
+    counts = dict(services.values_list("category").annotate(n=Count("id")).order_by())
+    for category in ServiceCategory.objects.filter(pk__in=counts):
+        first = services.filter(category=category).order_by("name_be", "id")[:listed]
+        groups.append((category, counts[category.pk], list(first)))
+    return groups
 
 
 def city_for_point(point: Point):

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.national_map, name="map"),
     path("cities/", views.city_list, name="list"),
     path("cities/<slug:slug>/", views.city_detail, name="detail"),
+    path("services/", views.services_page, name="services"),
     path("indicators/", indicator_views.indicator_list, name="indicator-list"),
     path("indicators/<slug:slug>/", indicator_views.indicator_detail, name="indicator-detail"),
 ]

@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'service category',
                 'verbose_name_plural': 'service categories',
-                'ordering': ['parent_id', 'slug'],
+                'ordering': ['slug'],
             },
         ),
         migrations.CreateModel(

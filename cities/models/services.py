@@ -50,9 +50,26 @@ class ServiceCategory(TranslatedNameMixin):
     )
 
     class Meta:
-        ordering = ["parent_id", "slug"]
+        ordering = ["slug"]
         verbose_name = _("service category")
         verbose_name_plural = _("service categories")
+
+    @classmethod
+    def tree(cls):
+        """Every category, each top-level one followed by its children."""
+        categories = list(cls.objects.all())
+        children = {}
+        for category in categories:
+            children.setdefault(category.parent_id, []).append(category)
+        ordered = []
+
+        def visit(parent_id):
+            for category in children.get(parent_id, []):
+                ordered.append(category)
+                visit(category.pk)
+
+        visit(None)
+        return ordered
 
     def with_descendants(self):
         """This category's id and those of its children, grandchildren..."""
