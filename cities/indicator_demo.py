@@ -3,6 +3,7 @@ one flagged is_sample and shown as such), and the KPIs computed from the map. Id
 
 import csv
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from .indicator_catalogue import DATA_DIR, load_catalogue
@@ -34,6 +35,16 @@ def load_sample_targets():
     return len(rows)
 
 
+def grant_planners():
+    """Planners record their city's figures and targets (the admin keeps them to that city)."""
+    permissions = Permission.objects.filter(
+        content_type__app_label="cities",
+        codename__regex=r"^(add|change|delete|view)_(indicatorvalue|target)$|^view_indicator$",
+    )
+    for group in Group.objects.filter(planned_city__isnull=False):
+        group.permissions.add(*permissions)
+
+
 @transaction.atomic
 def load(stdout=None):
     from .kpis import recompute
@@ -41,6 +52,7 @@ def load(stdout=None):
     indicators = load_catalogue()
     values = import_values(SAMPLE_VALUES.read_bytes())
     targets = load_sample_targets()
+    grant_planners()
     computed = recompute()
     if stdout:
         stdout.write(

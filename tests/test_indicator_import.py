@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import User
+from django.utils import translation
 
 from cities.indicator_demo import SAMPLE_VALUES
 from cities.indicator_exporters import values_csv
@@ -34,7 +35,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_row(indicators):
         + "minsk,EN: EN: AQ: 1C,2023,12,x,CO2\n"  # row 9
         + "minsk,EC: ICT: ICT: 1C,2023,80,again,\n"  # row 10: same as row 2
     )
-    with pytest.raises(ValueImportError) as caught:
+    with pytest.raises(ValueImportError) as caught, translation.override("en"):
         import_values(text)
     errors = dict(caught.value.errors)
     assert sorted(errors) == [3, 4, 5, 6, 7, 8, 9, 10]
@@ -51,7 +52,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_row(indicators):
 
 @pytest.mark.django_db
 def test_missing_columns_and_empty_files_are_refused(indicators):
-    with pytest.raises(ValueImportError) as caught:
+    with pytest.raises(ValueImportError) as caught, translation.override("en"):
         import_values("city,indicator,year\nminsk,EC: ICT: ICT: 1C,2023\n")
     assert "value" in caught.value.errors[0][1] and "source" in caught.value.errors[0][1]
     with pytest.raises(ValueImportError):

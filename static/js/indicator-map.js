@@ -51,9 +51,13 @@ const layer = L.geoJSON(features, {
   },
 }).addTo(map);
 
+// The legend lists the classes that hold a city (few cities, or equal values, leave some empty).
 const legend = document.getElementById("indicator-legend");
 const bounds = [numbers[0], ...breaks, numbers[numbers.length - 1]];
-legend.innerHTML = RAMP.map((c, i) => `<span><i style="background:${c}"></i>${escapeHTML(format(bounds[i]))} – ${escapeHTML(format(bounds[i + 1]))}</span>`).join("")
+const used = new Set(numbers.map(colour));
+legend.innerHTML = RAMP.map((c, i) => (used.has(c)
+  ? `<span><i style="background:${c}"></i>${escapeHTML(format(bounds[i]))} – ${escapeHTML(format(bounds[i + 1]))}</span>`
+  : "")).join("")
   + `<span><i style="background:${NO_DATA}"></i>${escapeHTML(gettext("no figure"))}</span>`;
 element.dataset.ready = "true";
 window.portalMap = map;
