@@ -4,27 +4,28 @@ A file (CSV or GeoJSON) is read into records, every record is checked, and only 
 good is anything written, in one transaction: a failed import leaves the previous data intact.
 An import is the complete list of one `source`: rows are matched to the stored services of that
 source by their `id` (updated in place), new ones are added and the ones no longer listed removed.
+
+Columns (CSV header or GeoJSON properties): id, name_be, name_ru, name_en (one at least),
+category (a slug), address, phone, website, email, opening_hours, wheelchair; a CSV has lon/lat
+(or WKT) columns, a GeoJSON file Point geometries.
 """
 
-import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
+from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
+
+from layers.importers import ImportFailed, staged_file
 
 from .models import ServiceCategory, ServiceLocation
 from .permissions import managed_by, managed_city_ids
 
-# The columns of a service file (CSV header or GeoJSON properties); lon/lat (CSV) or the geometry.
-COLUMNS = [
-    "id", "name_be", "name_ru", "name_en", "category", "address", "phone", "website", "email",
-    "opening_hours", "wheelchair",
-]  # fmt: skip
 EDITABLE = ["address", "phone", "website", "email", "opening_hours", "wheelchair"]
+SERVICE_FORMATS = {".csv", ".geojson", ".json"}
 STORED = [*EDITABLE, "name_be", "name_ru", "name_en", "category", "location"]
 COMPARED = [name if name != "category" else "category_id" for name in STORED]
 MAX_ERRORS = 20
@@ -71,61 +72,38 @@ def point_or_none(lon, lat):
     return Point(lon, lat, srid=4326)
 
 
-def read_csv(path):
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        text = handle.read()
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = csv.DictReader(text.splitlines(), dialect=dialect)
-    header = {(name or "").strip() for name in rows.fieldnames or []}
-    missing = {"lon", "lat", "category"} - header
-    if missing:
-        raise ServiceImportError(
-            [_("Missing columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))}]
-        )
-    for number, row in enumerate(rows, start=2):
-        values = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        yield Record(number, values, point_or_none(values.get("lon"), values.get("lat")))
-
-
-def read_geojson(path):
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            data = json.load(handle)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ServiceImportError([_("Not a GeoJSON file: %(error)s") % {"error": exc}]) from None
-    features = data.get("features") if isinstance(data, dict) else None
-    if not isinstance(features, list):
-        raise ServiceImportError([_("Not a GeoJSON FeatureCollection.")])
-    for number, feature in enumerate(features, start=1):
-        props = (feature.get("properties") or {}) if isinstance(feature, dict) else {}
-        values = {k: "" if v is None else str(v).strip() for k, v in props.items()}
-        if feature.get("id") is not None and not values.get("id"):
-            values["id"] = str(feature["id"])
-        location = None
-        try:
-            geom = GEOSGeometry(json.dumps(feature.get("geometry")), srid=4326)
-        except (GEOSException, ValueError, TypeError):
-            geom = None
-        if geom is not None and geom.geom_type == "Point" and not geom.empty:
-            location = point_or_none(geom.x, geom.y)
-        yield Record(number, values, location)
-
-
-READERS = {".csv": read_csv, ".geojson": read_geojson, ".json": read_geojson}
-
-
 def read_service_file(path):
-    path = Path(path)
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
+    """The records of a CSV (lon/lat or WKT columns) or GeoJSON file, read by the layer import
+    pipeline's staging reader (layers.importers: encoding, CRS and coordinate-column detection,
+    reprojection to EPSG:4326), then taken from the staging table in file order."""
+    if Path(path).suffix.lower() not in SERVICE_FORMATS:
         raise ServiceImportError([_("Expected a .csv or .geojson file.")])
     try:
-        return list(reader(path))
-    except UnicodeDecodeError:
-        raise ServiceImportError([_("The file is not UTF-8 text.")]) from None
+        with staged_file(path) as staged:
+            if staged.geometry_column is None:
+                raise ServiceImportError([_("The file has no point coordinates.")])
+            with connection.cursor() as cursor:
+                # Only points have coordinates here; other geometries are reported per row.
+                geom = staged.geometry_column
+                cursor.execute(
+                    f"SELECT CASE WHEN GeometryType({geom}) = 'POINT' THEN ST_X({geom}) END, "
+                    f"CASE WHEN GeometryType({geom}) = 'POINT' THEN ST_Y({geom}) END, "
+                    f"(to_jsonb(t) - %s - %s)::text "
+                    f"FROM {staged.table} t ORDER BY {staged.fid_column}",
+                    [geom, staged.fid_column],
+                )
+                rows = cursor.fetchall()
+    except ImportFailed as exc:
+        raise ServiceImportError([str(exc)]) from None
+    # Data rows of a CSV start on line 2, after the header; features are counted from 1.
+    first = 2 if Path(path).suffix.lower() == ".csv" else 1
+    records = []
+    for number, (x, y, text) in enumerate(rows, start=first):
+        props = json.loads(text)
+        values = {str(k).strip(): "" if v is None else str(v).strip() for k, v in props.items()}
+        location = point_or_none(x, y)
+        records.append(Record(number, values, location))
+    return records
 
 
 def _service(record, categories, source):
@@ -155,14 +133,15 @@ def _service(record, categories, source):
         external_id=values.get("id", ""),
     )
     service.wheelchair = service.wheelchair or ServiceLocation.Wheelchair.UNKNOWN
-    if not errors:
-        try:
-            # The category was checked above; its FK check would cost a query per row.
-            service.full_clean(
-                exclude=["category"], validate_unique=False, validate_constraints=False
-            )
-        except ValidationError as exc:
-            errors += [f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items()]
+    # What was reported above is not reported again; the category's FK check would also cost a
+    # query per row.
+    exclude = ["category", "location"]
+    if not any(names):
+        exclude += ["name_be", "name_ru", "name_en"]
+    try:
+        service.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors += [f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items()]
     return service, errors
 
 
