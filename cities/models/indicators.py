@@ -13,7 +13,6 @@ from geoportal.translation import TranslatedNameMixin, translated
 from .places import City
 
 COMPUTED = "computed"
-SAMPLE_SOURCE = "Sample data for demonstration, not an official figure"
 
 
 def code_slug(code):
