@@ -53,6 +53,8 @@ def test_indicator_page_ranks_the_cities_for_the_chosen_year(client, indicator_d
     assert values == sorted(values)  # unemployment: lower is better, so ranked ascending
     assert "no published boundary" in page
     assert client.get("/en/indicators/no-such-code/").status_code == 404
+    empty = client.get("/en/indicators/sc-sh-fs-1a/").content.decode()
+    assert "No city has a figure for this indicator yet." in empty
     # An unknown year falls back to the latest.
     assert client.get("/en/indicators/ec-p-em-1c/", {"year": "1850"}).context["year"] == 2024
 
