@@ -1,7 +1,10 @@
 """REST API of the city services: /api/v1/services/ (GeoJSON) and /api/v1/service-categories/."""
 
 from django.db.models import Count
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -77,6 +80,21 @@ def service_query(params):
     return query
 
 
+class AcceptLanguageMixin:
+    """Names in the language the client asks for (Accept-Language). LocaleMiddleware cannot do it
+    here: with i18n_patterns and no prefix for Belarusian, every unprefixed URL such as /api/ is
+    taken to be Belarusian."""
+
+    def initial(self, request, *args, **kwargs):
+        for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+            try:
+                translation.activate(translation.get_supported_language_variant(code))
+                break
+            except LookupError:
+                continue
+        super().initial(request, *args, **kwargs)
+
+
 class ServiceSerializer(GeoFeatureModelSerializer):
     name = serializers.CharField(read_only=True)
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -110,7 +128,21 @@ class ServicePagination(GeoJsonPagination):
     max_page_size = 1000
 
 
-class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+SERVICE_PARAMETERS = [
+    OpenApiParameter("category", str, description="Category slugs, comma-separated, with children"),
+    OpenApiParameter("city", str, description="City slug"),
+    OpenApiParameter("bbox", str, description="minlon,minlat,maxlon,maxlat (EPSG:4326)"),
+    OpenApiParameter("q", str, description="Text in the names or address (any case, accents)"),
+    OpenApiParameter("open_now", bool, description="Open (true) or not open (false) now"),
+    OpenApiParameter("wheelchair", str, description="yes, limited, no, unknown; comma-separated"),
+    OpenApiParameter("near", str, description="lon,lat: nearest first, with distance_m"),
+    OpenApiParameter("radius", float, description="Metres from near (1-100000)"),
+    OpenApiParameter("limit", int, description="How many nearest (1-500, default 10)"),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=SERVICE_PARAMETERS))
+class ServiceViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
     """Services as GeoJSON. Filters: category (slugs, with their sub-categories), city, bbox, q,
     open_now, wheelchair; near=lon,lat with radius (m) and limit gives the nearest first, each
     with distance_m."""
@@ -137,9 +169,11 @@ class ServiceCategorySerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class ServiceCategoryViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = ServiceCategory.objects.select_related("parent").annotate(
-        service_count=Count("services")
+class ServiceCategoryViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = (
+        ServiceCategory.objects.select_related("parent")
+        .annotate(service_count=Count("services"))
+        .order_by("slug")
     )
     serializer_class = ServiceCategorySerializer
     lookup_field = "slug"

@@ -47,7 +47,12 @@ function filterParams(state) {
 function showForm(state) {
   form.q.value = state.q;
   form.city.value = state.city;
-  for (const chip of chips) chip.setAttribute("aria-pressed", String(chip.dataset.category === state.category));
+  for (const chip of chips) {
+    const pressed = chip.dataset.category === state.category;
+    chip.setAttribute("aria-pressed", String(pressed));
+    // On a phone the chips scroll sideways: keep the chosen one in sight.
+    if (pressed) chip.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
 }
 
 function showHere(state) {
@@ -120,8 +125,11 @@ async function refresh() {
     status.textContent = gettext("The services could not be loaded.");
     console.error(error);
   } finally {
-    list.removeAttribute("aria-busy");
-    mapElement.dataset.ready = "true";
+    // An older request finishing late must not mark a newer one's list as ready.
+    if (mine === generation) {
+      list.removeAttribute("aria-busy");
+      mapElement.dataset.ready = "true";
+    }
   }
 }
 
