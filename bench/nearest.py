@@ -16,6 +16,7 @@ import http.client
 import json
 import os
 import random
+import socket
 import statistics
 import subprocess
 import sys
@@ -38,7 +39,9 @@ def env_for(db):
     return {
         **os.environ,
         "DATABASE_URL": f"postgis://geoportal@127.0.0.1:{os.environ.get('PGPORT', '54329')}/{db}",
+        # Anonymous requests count against both the anon and the user rates (by IP).
         "API_RATE_ANON": "100000000/minute",
+        "API_RATE_USER": "100000000/minute",
         "BASEMAP_URL": "",
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
@@ -141,6 +144,12 @@ def database_timings(points):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def http_timings(points, port, workers):
     server = subprocess.Popen(
         [
@@ -188,7 +197,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=500)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args()
@@ -196,7 +205,7 @@ def main():
     prepare(args.points, args.keep)
     points = random_points(args.queries)
     report("database (EXPLAIN ANALYZE)", database_timings(points))
-    http = http_timings(points, args.port, args.workers)
+    http = http_timings(points, args.port or free_port(), args.workers)
     report(f"end to end (HTTP, gunicorn x{args.workers})", http)
     if not args.keep:
         with psycopg.connect(dsn("postgres"), autocommit=True) as conn:

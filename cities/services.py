@@ -126,7 +126,8 @@ class ServiceQuery:
         return qs
 
     def queryset(self):
-        qs = self.filtered().select_related("category", "city").defer("city__boundary")
+        qs = self.filtered().select_related("category", "city")
+        qs = qs.defer("city__boundary", "city__location")
         if self.near is None:
             return qs.order_by("id")
         here = _geography(self.near)
@@ -138,7 +139,7 @@ class ServiceQuery:
         return (
             ServiceLocation.objects.filter(pk__in=candidates)
             .select_related("category", "city")
-            .defer("city__boundary")
+            .defer("city__boundary", "city__location")
             .annotate(distance_m=distance)
             .order_by("distance_m", "id")[: self.limit]
         )

@@ -1,9 +1,7 @@
 """REST API of the city services: /api/v1/services/ (GeoJSON) and /api/v1/service-categories/."""
 
 from django.db.models import Count
-from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation.trans_real import parse_accept_lang_header
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
@@ -80,21 +78,6 @@ def service_query(params):
     return query
 
 
-class AcceptLanguageMixin:
-    """Names in the language the client asks for (Accept-Language). LocaleMiddleware cannot do it
-    here: with i18n_patterns and no prefix for Belarusian, every unprefixed URL such as /api/ is
-    taken to be Belarusian."""
-
-    def initial(self, request, *args, **kwargs):
-        for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
-            try:
-                translation.activate(translation.get_supported_language_variant(code))
-                break
-            except LookupError:
-                continue
-        super().initial(request, *args, **kwargs)
-
-
 class ServiceSerializer(GeoFeatureModelSerializer):
     name = serializers.CharField(read_only=True)
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -142,7 +125,7 @@ SERVICE_PARAMETERS = [
 
 
 @extend_schema_view(list=extend_schema(parameters=SERVICE_PARAMETERS))
-class ServiceViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
+class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
     """Services as GeoJSON. Filters: category (slugs, with their sub-categories), city, bbox, q,
     open_now, wheelchair; near=lon,lat with radius (m) and limit gives the nearest first, each
     with distance_m."""
@@ -153,7 +136,9 @@ class ServiceViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if self.action == "retrieve":
             return ServiceQuery().queryset()
-        return service_query(self.request.query_params).queryset()
+        query = service_query(self.request.query_params)
+        # The nearest are at most `limit`: as a list, the page counts them without a query.
+        return list(query.queryset()) if query.near else query.queryset()
 
 
 class ServiceCategorySerializer(serializers.ModelSerializer):
@@ -169,7 +154,7 @@ class ServiceCategorySerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class ServiceCategoryViewSet(AcceptLanguageMixin, viewsets.ReadOnlyModelViewSet):
+class ServiceCategoryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = (
         ServiceCategory.objects.select_related("parent")
         .annotate(service_count=Count("services"))

@@ -14,7 +14,7 @@ export function createMap(element, options = {}) {
 }
 
 export async function fetchJSON(url) {
-  // The API is not under a language prefix: ask it for the page's language.
+  // The API has no language prefix: ask it for the page's language (PortalLocaleMiddleware).
   const headers = { Accept: "application/json", "Accept-Language": document.documentElement.lang };
   const response = await fetch(url, { headers });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
