@@ -30,6 +30,9 @@ def city_detail(request, slug):
         {
             "city": city,
             "service_groups": city_service_groups(city),
+            "service_sources": city.services.values_list("source", flat=True)
+            .distinct()
+            .order_by("source"),
             "near_km": SERVICE_NEAR_CITY_KM,
         },
     )

@@ -56,6 +56,16 @@ def output_dir(request):
     return folder
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: API throttle counts (kept in Redis, by client IP)
+    must not carry over from earlier tests or runs."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def indicators(demo):
     """The demo cities plus the indicator catalogue (no values)."""

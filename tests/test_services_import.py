@@ -5,9 +5,11 @@ import json
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from cities.demo_services import (
     MINSK_STOPS_SOURCE,
@@ -16,7 +18,12 @@ from cities.demo_services import (
     load_categories,
 )
 from cities.models import City, ServiceLocation
-from cities.service_imports import ServiceImportError, import_services, read_service_file
+from cities.service_imports import (
+    Record,
+    ServiceImportError,
+    import_services,
+    read_service_file,
+)
 
 HEADER = "id,name_be,name_ru,name_en,category,address,opening_hours,wheelchair,lon,lat\n"
 GOOD = HEADER + (
@@ -24,6 +31,13 @@ GOOD = HEADER + (
     "27.5615,53.9045\n"
     "p2,Паліклініка,,,clinic,,24/7,,27.60,53.92\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English (the portal's default language is Belarusian)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -210,3 +224,38 @@ def test_demo_loader_reads_both_files_with_their_quirks(demo):
     again = load()
     assert (again[0].created, again[0].updated, again[0].deleted) == (0, 0, 0)
     assert (again[1].created, again[1].updated, again[1].deleted) == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_planner_edits_on_the_map_but_cannot_move_a_service_out_of_their_city(categories, client):
+    grant_planners()
+    planner = User.objects.create_user("minsk-editor", is_staff=True)
+    planner.groups.add(City.objects.get(slug="minsk").planners)
+    values = {"id": "m1", "name_be": "Аптэка", "category": "pharmacy"}
+    record = Record(2, values, Point(27.56, 53.9))
+    import_services([record], source="S")
+    service = ServiceLocation.objects.get(external_id="m1")
+    client.force_login(planner)
+    url = reverse("admin:cities_servicelocation_change", args=[service.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "leaflet" in page.content.decode().lower()
+    form = {
+        "name_be": "Аптэка", "name_ru": "Аптека", "name_en": "Pharmacy",
+        "category": service.category_id, "wheelchair": "unknown", "source": "S",
+        "external_id": "m1", "opening_hours": "Mo-Fr 08:00-20:00",
+    }  # fmt: skip
+    moved = client.post(
+        url,
+        {**form, "location": '{"type":"Point","coordinates":[23.69,52.1]}'},
+        headers={"Accept-Language": "en"},
+    )
+    assert moved.status_code == 200
+    assert "outside the cities you manage" in moved.content.decode()
+    service.refresh_from_db()
+    assert service.city.slug == "minsk"
+    kept = client.post(url, {**form, "location": '{"type":"Point","coordinates":[27.57,53.91]}'})
+    assert kept.status_code == 302
+    service.refresh_from_db()
+    assert service.location.coords == pytest.approx((27.57, 53.91))
+    assert service.opening_hours == "Mo-Fr 08:00-20:00"

@@ -29,6 +29,7 @@ def test_city_page_lists_its_services_by_category(demo_services, client):
     assert "boundary is not yet published" in html
     minsk = client.get("/en/cities/minsk/").content.decode()
     assert "Public transport stop" in minsk
+    assert "(no licence stated)" in minsk
 
 
 @pytest.mark.django_db
