@@ -193,3 +193,6 @@ class ServiceLocationAdmin(LeafletGeoAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/cities/servicelocation/import_form.html", context)
+
+
+from . import indicator_admin  # noqa: E402, F401  (registers the indicator admin)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import indicator_views, views
 
 app_name = "cities"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     path("cities/", views.city_list, name="list"),
     path("cities/<slug:slug>/", views.city_detail, name="detail"),
     path("services/", views.services_page, name="services"),
+    path("indicators/", indicator_views.indicator_list, name="indicator-list"),
+    path("indicators/<slug:slug>/", indicator_views.indicator_detail, name="indicator-detail"),
 ]

@@ -196,6 +196,7 @@ DEMO_LOADERS = [
     "cities.demo.load",
     "layers.demo.load",
     "cities.demo_services.load",
+    "cities.indicator_demo.load",
 ]
 
 # Debian 12 ships GDAL 3.6, which cannot block file and network access from spatial reference

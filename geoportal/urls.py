@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("cities.api_urls")),
     path("", include("layers.api_urls")),
     path("", include("cities.service_api_urls")),
+    path("", include("cities.indicator_api_urls")),
 ]
 
 urlpatterns = [

@@ -141,3 +141,11 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def indicators(demo):
+    """The demo cities plus the indicator catalogue (no values)."""
+    from cities.indicator_catalogue import load_catalogue
+
+    load_catalogue()

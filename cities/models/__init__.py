@@ -1,4 +1,13 @@
+from .indicators import Indicator, IndicatorValue, Target
 from .places import City, Region
 from .services import ServiceCategory, ServiceLocation
 
-__all__ = ["City", "Region", "ServiceCategory", "ServiceLocation"]
+__all__ = [
+    "City",
+    "Indicator",
+    "IndicatorValue",
+    "Region",
+    "ServiceCategory",
+    "ServiceLocation",
+    "Target",
+]

@@ -1,0 +1,204 @@
+"""Smart-city indicators: the ITU U4SSC key performance indicators (Recommendation ITU-T Y.4903)
+and the portal's own, their values per city and year, and the cities' targets."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from geoportal.translation import TranslatedNameMixin, translated
+
+from .places import City
+
+COMPUTED = "computed"
+
+
+def code_slug(code):
+    """'EC: I: T: 2A' -> 'ec-i-t-2a': codes hold ':' and spaces, URLs get this instead."""
+    return slugify(code.replace(":", " "))
+
+
+class Indicator(TranslatedNameMixin):
+    class Framework(models.TextChoices):
+        U4SSC = "u4ssc", _("ITU U4SSC")
+        GEOPORTAL = "geoportal", _("Geoportal")
+
+    class Dimension(models.TextChoices):
+        ECONOMY = "economy", _("Economy")
+        ENVIRONMENT = "environment", _("Environment")
+        SOCIETY = "society", _("Society and Culture")
+
+    class SubDimension(models.TextChoices):
+        ICT = "ict", _("ICT")
+        PRODUCTIVITY = "productivity", _("Productivity")
+        INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+        ENVIRONMENT = "environment", _("Environment")
+        ENERGY = "energy", _("Energy")
+        EDUCATION_HEALTH_CULTURE = "education-health-culture", _("Education, Health and Culture")
+        SAFETY_HOUSING_INCLUSION = (
+            "safety-housing-social-inclusion",
+            _("Safety, Housing and Social Inclusion"),
+        )
+
+    class Category(models.TextChoices):
+        ICT_INFRASTRUCTURE = "ict-infrastructure", _("ICT Infrastructure")
+        WATER_SANITATION = "water-sanitation", _("Water and Sanitation")
+        DRAINAGE = "drainage", _("Drainage")
+        ELECTRICITY_SUPPLY = "electricity-supply", _("Electricity Supply")
+        TRANSPORT = "transport", _("Transport")
+        PUBLIC_SECTOR = "public-sector", _("Public Sector")
+        INNOVATION = "innovation", _("Innovation")
+        EMPLOYMENT = "employment", _("Employment")
+        WASTE = "waste", _("Waste")
+        BUILDINGS = "buildings", _("Buildings")
+        URBAN_PLANNING = "urban-planning", _("Urban Planning")
+        AIR_QUALITY = "air-quality", _("Air Quality")
+        ENVIRONMENTAL_QUALITY = "environmental-quality", _("Environmental Quality")
+        PUBLIC_SPACE_NATURE = "public-space-nature", _("Public Space and Nature")
+        ENERGY = "energy", _("Energy")
+        EDUCATION = "education", _("Education")
+        HEALTH = "health", _("Health")
+        CULTURE = "culture", _("Culture")
+        HOUSING = "housing", _("Housing")
+        SOCIAL_INCLUSION = "social-inclusion", _("Social Inclusion")
+        SAFETY = "safety", _("Safety")
+        FOOD_SECURITY = "food-security", _("Food Security")
+
+    class Tier(models.TextChoices):
+        CORE = "core", _("core")
+        ADVANCED = "advanced", _("advanced")
+
+    class Kind(models.TextChoices):
+        SMART = "smart", _("smart")
+        SUSTAINABLE = "sustainable", _("sustainable")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    framework = models.CharField(
+        _("framework"), max_length=20, choices=Framework.choices, default=Framework.U4SSC
+    )
+    definition_be = models.TextField("definition (Belarusian)", blank=True)
+    definition_ru = models.TextField("definition (Russian)", blank=True)
+    definition_en = models.TextField("definition (English)", blank=True)
+    dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
+    sub_dimension = models.CharField(
+        _("sub-dimension"), max_length=40, choices=SubDimension.choices
+    )
+    category = models.CharField(_("category"), max_length=40, choices=Category.choices)
+    tier = models.CharField(_("core or advanced"), max_length=10, choices=Tier.choices)
+    # Blank where the ITU classification could not be checked against the methodology itself.
+    kind = models.CharField(
+        _("smart or sustainable"), max_length=12, choices=Kind.choices, blank=True
+    )
+    unit_be = models.CharField("unit (Belarusian)", max_length=100)
+    unit_ru = models.CharField("unit (Russian)", max_length=100)
+    unit_en = models.CharField("unit (English)", max_length=100)
+    higher_is_better = models.BooleanField(_("higher is better"), null=True, blank=True)
+    sdg_targets = ArrayField(
+        models.CharField(max_length=20), verbose_name=_("SDG targets"), default=list, blank=True
+    )
+    # Named sub-series (e.g. pollutants of air pollution); values may carry one of these.
+    subseries = ArrayField(
+        models.CharField(max_length=40), verbose_name=_("sub-series"), default=list, blank=True
+    )
+    catalogue_source = models.CharField(_("catalogue source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["framework", "dimension", "sub_dimension", "category", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.slug = code_slug(self.code)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("cities:indicator-detail", args=[self.slug])
+
+    @property
+    def definition(self):
+        return translated(self, "definition")
+
+    @property
+    def unit(self):
+        return translated(self, "unit")
+
+
+class IndicatorValue(models.Model):
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="indicator_values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    year = models.PositiveSmallIntegerField(_("year"))
+    # "" is the headline value; otherwise one of indicator.subseries.
+    subseries = models.CharField(_("sub-series"), max_length=40, blank=True, default="")
+    value = models.FloatField(_("value"))
+    source = models.CharField(
+        _("source"), max_length=500, help_text=_('A citation, or "computed" for the portal\'s own.')
+    )
+    verified = models.BooleanField(_("verified"), default=False)
+    is_sample = models.BooleanField(
+        _("sample data"), default=False, help_text=_("Demonstration figure, not an official one.")
+    )
+    method = models.TextField(_("method"), blank=True)
+    approximate = models.BooleanField(_("approximation"), default=False)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["indicator", "city", "subseries", "year"]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "indicator", "year", "subseries"],
+                name="indicator_value_unique_city_indicator_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1900, year__lte=2100), name="indicator_value_year_range"
+            ),
+        ]
+
+    def __str__(self):
+        series = f" [{self.subseries}]" if self.subseries else ""
+        return f"{self.indicator.code}{series} {self.city.name_en} {self.year}: {self.value}"
+
+    @property
+    def is_computed(self):
+        return self.source == COMPUTED
+
+
+class Target(models.Model):
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="indicator_targets")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"))
+    baseline_value = models.FloatField(_("baseline value"))
+    target_year = models.PositiveSmallIntegerField(_("target year"))
+    target_value = models.FloatField(_("target value"))
+    source = models.CharField(_("source"), max_length=500, blank=True)
+    is_sample = models.BooleanField(_("sample data"), default=False)
+
+    class Meta:
+        ordering = ["indicator", "city"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(fields=["city", "indicator"], name="target_unique_city"),
+            models.CheckConstraint(
+                condition=Q(target_year__gt=models.F("baseline_year")),
+                name="target_after_baseline",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.city.name_en} {self.target_year}: {self.target_value}"
+
+    def progress(self, value):
+        """Share of the way from baseline to target (0..1, may overshoot), or None."""
+        span = self.target_value - self.baseline_value
+        if span == 0:
+            return None
+        return (value - self.baseline_value) / span
