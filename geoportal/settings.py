@@ -199,3 +199,17 @@ DEMO_LOADERS = [
 # Debian 12 ships GDAL 3.6, which cannot block file and network access from spatial reference
 # definitions (that came with GDAL 3.9). Known and accepted here; upgrade GDAL to lift it.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# The developer API: one error body {"detail", "code"} for every 4xx (geoportal/api_errors.py),
+# and Swagger UI / Redoc served from the project's own static files (drf-spectacular-sidecar).
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "geoportal.api_errors.handle_api_exception"
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+    }
+)
+# OGC API - Features: the largest page a client may ask for (`limit` is clamped to it).
+OGC_MAX_LIMIT = int(os.environ.get("OGC_MAX_LIMIT", "10000"))
