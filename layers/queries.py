@@ -75,7 +75,10 @@ class FeatureQuery:
             geometry_json=geometry_json("geom", **geometry_options),
             properties_json=Cast("properties", TextField()),
         ).values_list("id", "geometry_json", "properties_json")
-        for fid, geometry, properties in rows.iterator(chunk_size=chunk_size):
+        # A page is fetched at once; only unbounded reads (downloads) stream through a
+        # server-side cursor, whose DECLARE/FETCH round trips would slow every API page.
+        rows = rows.iterator(chunk_size=chunk_size) if limit is None else rows
+        for fid, geometry, properties in rows:
             if select is not None:
                 properties = json.dumps(
                     {k: v for k, v in json.loads(properties).items() if k in select},
