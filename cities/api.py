@@ -1,9 +1,12 @@
 """REST API for regions and cities, as GeoJSON FeatureCollections."""
 
+from django.contrib.gis.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters as drf_filters
 from rest_framework import serializers, viewsets
-from rest_framework_gis.fields import GeometrySerializerMethodField
+from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -36,8 +39,11 @@ class RegionSerializer(GeoFeatureModelSerializer):
 class CitySerializer(GeoFeatureModelSerializer):
     name = serializers.CharField(read_only=True)
     region = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    # The boundary where one is published, else the point; geometry_source says which.
-    geometry = GeometrySerializerMethodField()
+    # The boundary where one is published, else the point (see CityViewSet.queryset);
+    # geometry_source says which.
+    geometry = extend_schema_field(
+        {"type": "object", "description": "GeoJSON MultiPolygon (boundary) or Point (location)"}
+    )(GeometryField(read_only=True))
     geometry_source = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
@@ -51,13 +57,10 @@ class CitySerializer(GeoFeatureModelSerializer):
             "boundary_date", "platform_status", "platform_launch_year", "geometry_source", "url",
         ]  # fmt: skip
 
-    def get_geometry(self, city):
-        return city.boundary or city.location
-
-    def get_geometry_source(self, city):
+    def get_geometry_source(self, city) -> str:
         return "boundary" if city.has_boundary else "point"
 
-    def get_url(self, city):
+    def get_url(self, city) -> str:
         request = self.context.get("request")
         url = city.get_absolute_url()
         return request.build_absolute_uri(url) if request else url
@@ -75,7 +78,9 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CityViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = City.objects.select_related("region")
+    queryset = City.objects.select_related("region").annotate(
+        geometry=Coalesce("boundary", "location", output_field=models.GeometryField(srid=4326))
+    )
     serializer_class = CitySerializer
     lookup_field = "slug"
     pagination_class = GeoJsonPagination

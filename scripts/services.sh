@@ -20,7 +20,7 @@ as_pg() {
 }
 
 pg_start() {
-  mkdir -p "$ROOT/var/log" "$SOCKDIR"
+  mkdir -p "$ROOT/var/log" "$SOCKDIR" "$ROOT/var/static" "$ROOT/var/media"
   if [ "$(id -u)" -eq 0 ]; then chown postgres "$SOCKDIR" "$ROOT/var/log"; fi
   if [ ! -s "$PGDATA/PG_VERSION" ]; then
     mkdir -p "$PGDATA"

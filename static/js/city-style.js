@@ -23,9 +23,12 @@ export function cityPopup(props) {
 // A city as its boundary where published, else as a marker at its point.
 export function cityLayer(features) {
   return L.geoJSON(features, {
-    style: (feature) => ({ ...boundaryStyle, className: `city city-boundary city-${feature.id}` }),
-    pointToLayer: (feature, latlng) =>
-      L.circleMarker(latlng, { ...markerStyle, className: `city city-marker city-${feature.id}` }),
+    // GeoJSON applies `style` to circle markers too, so it must name both kinds.
+    style: (feature) =>
+      feature.geometry.type === "Point"
+        ? { ...markerStyle, className: `city city-marker city-${feature.id}` }
+        : { ...boundaryStyle, className: `city city-boundary city-${feature.id}` },
+    pointToLayer: (feature, latlng) => L.circleMarker(latlng, markerStyle),
     onEachFeature: (feature, layer) => {
       layer.bindPopup(cityPopup(feature.properties));
       layer.bindTooltip(feature.properties.name);

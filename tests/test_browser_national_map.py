@@ -1,0 +1,42 @@
+"""The national map in Debian's Chromium: regions and cities drawn, a city's popup read."""
+
+import pytest
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def test_national_map_draws_regions_and_cities(live_server, demo, page, output_dir):
+    page.goto(f"{live_server.url}/en/")
+    page.wait_for_selector("#map[data-ready='true']", timeout=20000)
+    assert page.locator("path.region").count() == 7
+    # 16 cities as markers, Minsk as its boundary.
+    assert page.locator("path.city-marker").count() == 16
+    assert page.locator("path.city-boundary").count() == 1
+    assert page.locator("path.city").count() == 17
+
+    page.locator("path.city-grodno").click(force=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Grodno" in text
+    assert "363" in text  # population 363,718, formatted for the language
+    assert "Boundary not yet published" in text
+    page.screenshot(path=str(output_dir / "national-map.png"))
+    popup.get_by_role("link").click()
+    page.wait_for_url("**/en/cities/grodno/")
+    page.wait_for_selector("#city-map[data-ready='true']")
+    assert page.locator("path.city-marker").count() == 1
+    assert page.js_errors == []
+
+
+def test_city_page_in_belarusian_on_a_phone(live_server, demo, browser, output_dir):
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/cities/minsk/")
+    page.wait_for_selector("#city-map[data-ready='true']")
+    assert page.locator("h1").inner_text() == "Мінск"
+    assert page.locator("path.city-boundary").count() == 1
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375
+    page.screenshot(path=str(output_dir / "minsk-phone.png"), full_page=True)
+    context.close()
