@@ -171,8 +171,8 @@ def start_portal(tmp):
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "geoportal.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
          "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=open(tmp / "portal.log", "w"),  # noqa: SIM115 (the server keeps it)
-        , stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stderr=subprocess.STDOUT,
+        stdout=open(tmp / "portal.log", "w"),  # noqa: SIM115 (the server process keeps it)
     )  # fmt: skip
     server = Server(
         "portal",
@@ -225,8 +225,8 @@ def start_tipg(tmp):
     process = subprocess.Popen(
         [str(venv / "bin/uvicorn"), "tipg.main:app", "--host", "127.0.0.1", "--port", str(port),
          "--workers", "2", "--log-level", "warning"],
-        env=env, stdout=open(tmp / "tipg.log", "w"),  # noqa: SIM115
-        , stderr=subprocess.STDOUT,
+        env=env, stderr=subprocess.STDOUT,
+        stdout=open(tmp / "tipg.log", "w"),  # noqa: SIM115
     )  # fmt: skip
     server = Server(
         "tipg",
@@ -303,8 +303,8 @@ def start_pygeoapi(tmp):
     process = subprocess.Popen(
         [str(venv / "bin/gunicorn"), "pygeoapi.flask_app:APP", "-w", "2", "-b",
          f"127.0.0.1:{port}", "--log-level", "warning"],
-        env=env, stdout=open(tmp / "pygeoapi.log", "w"),  # noqa: SIM115
-        , stderr=subprocess.STDOUT,
+        env=env, stderr=subprocess.STDOUT,
+        stdout=open(tmp / "pygeoapi.log", "w"),  # noqa: SIM115
     )  # fmt: skip
     server = Server(
         "pygeoapi",
