@@ -141,6 +141,13 @@ class Server:
         self.note = note
 
     def wait(self, path, seconds=90):
+        try:
+            self._wait(path, seconds)
+        except Exception:
+            self.stop()
+            raise
+
+    def _wait(self, path, seconds):
         deadline = time.time() + seconds
         while time.time() < deadline:
             if self.process and self.process.poll() is not None:
