@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.national_map, name="map"),
     path("cities/", views.city_list, name="list"),
     path("cities/<slug:slug>/", views.city_detail, name="detail"),
+    path("services/", views.services_page, name="services"),
 ]

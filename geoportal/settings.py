@@ -194,6 +194,7 @@ LOGGING = {
 # `manage.py load_demo` runs these in order; each app adds its own.
 DEMO_LOADERS = [
     "cities.demo.load",
+    "cities.demo_services.load",
 ]
 
 # Debian 12 ships GDAL 3.6, which cannot block file and network access from spatial reference
@@ -213,3 +214,9 @@ SPECTACULAR_SETTINGS.update(
 )
 # OGC API - Features: the largest page a client may ask for (`limit` is clamped to it).
 OGC_MAX_LIMIT = int(os.environ.get("OGC_MAX_LIMIT", "10000"))
+# Layer imports (layers/importers.py): the largest upload accepted, the caps checked on a zip
+# before anything is extracted, and where uploads wait for the worker.
+MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(2 * 1024**3)))
+IMPORT_ZIP_MAX_UNCOMPRESSED = int(os.environ.get("IMPORT_ZIP_MAX_UNCOMPRESSED", str(8 * 1024**3)))
+IMPORT_ZIP_MAX_FILES = int(os.environ.get("IMPORT_ZIP_MAX_FILES", "1000"))
+IMPORT_ROOT = Path(os.environ.get("IMPORT_ROOT", MEDIA_ROOT / "imports"))

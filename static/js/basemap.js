@@ -14,7 +14,9 @@ export function createMap(element, options = {}) {
 }
 
 export async function fetchJSON(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  // The API is not under a language prefix: ask it for the page's language.
+  const headers = { Accept: "application/json", "Accept-Language": document.documentElement.lang };
+  const response = await fetch(url, { headers });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
 }
