@@ -11,13 +11,14 @@ import json
 from dataclasses import dataclass, field
 
 from django.contrib.gis.db.models import Extent, GeometryField
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
-from cities.models import City, Region
+from cities.models import City, Region, ServiceLocation
 
 from .cql2 import GEOMETRY, Queryable
 from .models import Layer
@@ -204,8 +205,11 @@ class ModelProvider(Provider):
         return self._render(qs, geometry_options, select)
 
     def feature(self, feature_id, **geometry_options):
-        qs = self.queryset().filter(**{self.id_field: feature_id})
-        return next(iter(self._render(qs, geometry_options)), None)
+        try:
+            qs = self.queryset().filter(**{self.id_field: feature_id})
+            return next(iter(self._render(qs, geometry_options)), None)
+        except (ValueError, DjangoValidationError):  # an id of the wrong type: no such item
+            return None
 
 
 def _schema_type(model_field):
@@ -272,7 +276,27 @@ class CityProvider(ModelProvider):
         )
 
 
-BUILT_IN = [RegionProvider, CityProvider]
+class ServiceProvider(ModelProvider):
+    """City services (cities.models.ServiceLocation): points with contacts and opening hours."""
+
+    id = "services"
+    model = ServiceLocation
+    id_field = "id"
+    geometry_field = "location"
+    geometry_format = "geometry-point"
+    title = _("City services")
+    description = _("Where citizens find services: stops, clinics, schools, pharmacies...")
+    keywords = ["location", "society"]
+    properties = {
+        "name_be": "name_be", "name_ru": "name_ru", "name_en": "name_en",
+        "category": "category__slug", "city": "city__slug", "address": "address",
+        "phone": "phone", "website": "website", "email": "email",
+        "opening_hours": "opening_hours", "wheelchair": "wheelchair", "source": "source",
+        "updated": "updated",
+    }  # fmt: skip
+
+
+BUILT_IN = [RegionProvider, CityProvider, ServiceProvider]
 
 
 def collections(user):

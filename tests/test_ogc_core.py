@@ -203,3 +203,33 @@ def test_every_response_type_is_valid_geojson(client, minsk_points, polygons, de
     assert empty["numberMatched"] == empty["numberReturned"] == 0
     _, rest = get_json(client, "/api/v1/layers/sample-polygons/features/")
     collection_validator.validate(rest)
+
+
+def test_services_collection(client, demo):
+    from django.contrib.gis.geos import Point
+
+    from cities.demo_services import load_categories
+    from cities.models import ServiceCategory, ServiceLocation
+
+    load_categories()
+    category = ServiceCategory.objects.order_by("slug").first()
+    service = ServiceLocation.objects.create(
+        name_be="Тэст", name_ru="Тест", name_en="Test (sample)", category=category,
+        location=Point(27.5615, 53.9045, srid=4326), source="test",
+        opening_hours="Mo-Fr 08:00-20:00",
+    )  # fmt: skip
+    _, collections = get_json(client, "/ogc/collections")
+    assert "services" in [c["id"] for c in collections["collections"]]
+    _, page = get_json(client, "/ogc/collections/services/items")
+    assert page["numberMatched"] == 1
+    validator("FeatureCollection").validate(page)
+    _, item = get_json(client, f"/ogc/collections/services/items/{service.pk}")
+    assert item["properties"]["category"] == category.slug
+    assert item["properties"]["city"] == "minsk"
+    assert item["geometry"] == {"type": "Point", "coordinates": [27.5615, 53.9045]}
+    get_json(client, "/ogc/collections/services/items/not-a-number", status=404)
+    _, filtered = get_json(client, f"/ogc/collections/services/items?category={category.slug}"
+                                   "&filter=wheelchair%20%3D%20%27unknown%27")  # fmt: skip
+    assert filtered["numberMatched"] == 1
+    _, queryables = get_json(client, "/ogc/collections/services/queryables")
+    assert queryables["properties"]["updated"]["format"] == "date-time"
