@@ -8,6 +8,7 @@ collection answers the spatial predicates itself, so the translation stays backe
 """
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -65,6 +66,8 @@ class Queryable:
         compared with a text property as text."""
         if isinstance(value, datetime | date):
             value = value.isoformat()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise invalid(_("Numbers in a filter must be finite."))
         if self.type == "string" and isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
         if self.field is None:

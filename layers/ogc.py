@@ -108,8 +108,7 @@ def output_format(request):
             raise ValidationError({"f": _("Supported formats: json, html.")})
         return aliases[fmt]
     accept = request.headers.get("Accept", "")
-    html_at = accept.find(HTML)
-    json_at = min((i for i in (accept.find("json"),) if i >= 0), default=-1)
+    html_at, json_at = accept.find(HTML), accept.find("json")
     if html_at >= 0 and (json_at < 0 or html_at < json_at):
         return "html"
     return "json"
@@ -141,7 +140,7 @@ def self_links(request, path, json_type=JSON, **query):
 
 def respond(request, template, data, media_type=JSON, headers=None):
     if output_format(request) == "html":
-        response = render(request, f"ogc/{template}", {"data": data, "json": data})
+        response = render(request, f"ogc/{template}", {"data": data})
     else:
         body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
         response = HttpResponse(body, content_type=media_type)
@@ -281,7 +280,11 @@ class ItemsRequest:
         }
 
 
-def _integer(params, name, default, minimum):
+# PostgreSQL's OFFSET is a bigint; anything near it is no real page.
+MAX_OFFSET = 2**62
+
+
+def _integer(params, name, default, minimum, maximum=MAX_OFFSET):
     raw = params.get(name)
     if raw is None or raw == "":
         return default
@@ -291,6 +294,8 @@ def _integer(params, name, default, minimum):
         raise ValidationError({name: _("Expected an integer.")}) from None
     if value < minimum:
         raise ValidationError({name: _("Must be at least %(min)s.") % {"min": minimum}})
+    if maximum is not None and value > maximum:
+        raise ValidationError({name: _("Must be at most %(max)s.") % {"max": maximum}})
     return value
 
 
@@ -345,7 +350,8 @@ def parse_items_request(params, provider):
              % {"list": ", ".join(sorted(ITEMS_PARAMETERS | property_params))}}
         )  # fmt: skip
     request = ItemsRequest()
-    request.limit = min(_integer(params, "limit", DEFAULT_LIMIT, 1), settings.OGC_MAX_LIMIT)
+    limit = _integer(params, "limit", DEFAULT_LIMIT, 1, maximum=None)
+    request.limit = min(limit, settings.OGC_MAX_LIMIT)
     request.offset = _integer(params, "offset", 0, 0)
     if params.get("crs"):
         request.crs = crs_module.parse_crs(params["crs"])

@@ -233,3 +233,23 @@ def test_services_collection(client, demo):
     assert filtered["numberMatched"] == 1
     _, queryables = get_json(client, "/ogc/collections/services/queryables")
     assert queryables["properties"]["updated"]["format"] == "date-time"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "offset=100000000000000000000", "filter=rank%20%3D%201e400",
+        "bbox=-1e300,-1e300,1e300,1e300&bbox-crs=EPSG:3857", "filter=rank%20%3D%20",
+        "limit=1e3", "bbox=nan,0,1,1", "crs=", "filter-lang=cql2-text",
+    ],
+)  # fmt: skip
+def test_extreme_input_is_never_a_500(client, minsk_points, query):
+    response = client.get(f"{ITEMS}?{query}")
+    assert response.status_code in (200, 400), response.content[:300]
+    if response.status_code == 400:
+        assert json.loads(response.content)["code"] == "InvalidParameterValue"
+
+
+def test_huge_limit_is_clamped_not_refused(client, minsk_points):
+    _, page = get_json(client, f"{ITEMS}?limit=100000000000000000000000")
+    assert page["numberReturned"] == 250
