@@ -140,3 +140,9 @@ def test_openapi_schema_and_docs(client, minsk_points):
     assert "/static/drf_spectacular_sidecar/redoc/" in redoc
     asset = client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     assert asset.status_code == 200
+
+
+def test_cors_allows_reads_from_any_origin(client, minsk_points):
+    for url in (URL, "/ogc/collections/minsk-points/items"):
+        response = client.get(url, headers={"Origin": "https://example.org"})
+        assert response["Access-Control-Allow-Origin"] == "*"
