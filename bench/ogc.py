@@ -136,9 +136,10 @@ def build_database(points, polygons):
 
 
 class Server:
-    def __init__(self, name, port, collections, process=None, note=""):
+    def __init__(self, name, port, collections, process=None, note="", geojson="json"):
         self.name, self.port, self.collections, self.process = name, port, collections, process
-        self.note = note
+        # The f= value that asks this server for GeoJSON (tipg's f=json is a plain JSON list).
+        self.note, self.geojson = note, geojson
 
     def wait(self, path, seconds=90):
         try:
@@ -244,6 +245,7 @@ def start_tipg(tmp):
         },
         process,
         note,
+        geojson="geojson",
     )
     server.wait("/collections/public.bench_points")
     return server
@@ -360,7 +362,7 @@ def measure(server, base, next_suffix, *, requests, seconds, concurrency):
                 if remaining[0] <= 0 or time.time() > deadline[0]:
                     return
                 remaining[0] -= 1
-                path = base + next_suffix()
+                path = base + next_suffix().replace("f=json", f"f={server.geojson}")
             start = time.perf_counter()
             try:
                 conn.request("GET", path, headers={"Accept": "application/geo+json"})
@@ -378,7 +380,7 @@ def measure(server, base, next_suffix, *, requests, seconds, concurrency):
     # Warm up: a few requests on one connection, not counted.
     warm = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
     for _ in range(3):
-        warm.request("GET", base + next_suffix())
+        warm.request("GET", base + next_suffix().replace("f=json", f"f={server.geojson}"))
         warm.getresponse().read()
     warm.close()
     deadline[0] = time.time() + seconds
