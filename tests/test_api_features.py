@@ -71,7 +71,7 @@ def test_404s_in_the_one_format(client, minsk_points, make_layer):
         _, body = get(client, url, status=404)
         assert body["code"] == "not_found" and body["detail"]
     _, body = get(client, URL, status=404, page=99)
-    assert body == {"detail": "Invalid page.", "code": "not_found"}
+    assert body["code"] == "not_found" and body["detail"]
 
 
 def test_private_layer_with_a_token(client, make_layer):
