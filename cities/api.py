@@ -3,10 +3,9 @@
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters as drf_filters
 from rest_framework import serializers, viewsets
-from rest_framework_gis.fields import GeometryField
+from rest_framework_gis.fields import GeometrySerializerMethodField
 from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -41,9 +40,9 @@ class CitySerializer(GeoFeatureModelSerializer):
     region = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     # The boundary where one is published, else the point (see CityViewSet.queryset);
     # geometry_source says which.
-    geometry = extend_schema_field(
-        {"type": "object", "description": "GeoJSON MultiPolygon (boundary) or Point (location)"}
-    )(GeometryField(read_only=True))
+    # A method field: drf-spectacular's GIS extension looks the geo_field up among the model's
+    # fields and fails on an annotation (a 500 on /api/v1/schema/).
+    geometry = GeometrySerializerMethodField()
     geometry_source = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
@@ -56,6 +55,9 @@ class CitySerializer(GeoFeatureModelSerializer):
             "population_year", "population_source", "area_km2", "boundary_source",
             "boundary_date", "platform_status", "platform_launch_year", "geometry_source", "url",
         ]  # fmt: skip
+
+    def get_geometry(self, city):
+        return city.geometry
 
     def get_geometry_source(self, city) -> str:
         return "boundary" if city.has_boundary else "point"

@@ -203,6 +203,19 @@ DEMO_LOADERS = [
 # definitions (that came with GDAL 3.9). Known and accepted here; upgrade GDAL to lift it.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
+# The developer API: one error body {"detail", "code"} for every 4xx (geoportal/api_errors.py),
+# and Swagger UI / Redoc served from the project's own static files (drf-spectacular-sidecar).
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "geoportal.api_errors.handle_api_exception"
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+    }
+)
+# OGC API - Features: the largest page a client may ask for (`limit` is clamped to it).
+OGC_MAX_LIMIT = int(os.environ.get("OGC_MAX_LIMIT", "10000"))
 # Layer imports (layers/importers.py): the largest upload accepted, the caps checked on a zip
 # before anything is extracted, and where uploads wait for the worker.
 MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(2 * 1024**3)))

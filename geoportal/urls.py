@@ -1,18 +1,28 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from geoportal.api_errors import api_not_found
+from layers.feature_api import LayerFeaturesView
 
 api_v1 = [
     path("", include("cities.api_urls")),
     path("", include("layers.api_urls")),
+    path("layers/<slug:slug>/features/", LayerFeaturesView.as_view(), name="layer-features"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("cities.service_api_urls")),
     path("", include("cities.indicator_api_urls")),
 ]
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    re_path(r"^api/v1/(?P<path>(?:.*/)?)$", api_not_found),
+    path("ogc/", include("layers.ogc_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

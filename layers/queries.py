@@ -5,7 +5,7 @@ here, and all build GeoJSON the same way, in PostGIS (ST_AsGeoJSON), not through
 import json
 from dataclasses import dataclass, field
 
-from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.contrib.gis.db.models.functions import AsGeoJSON, GeoFunc, Transform
 from django.contrib.gis.geos import Polygon
 from django.db.models import Q, TextField
 from django.db.models.fields.json import KeyTextTransform
@@ -14,14 +14,34 @@ from django.db.models.lookups import Exact
 
 from .models import Feature, Layer
 
-# 7 decimals of a degree is about 1 cm: more is noise, fewer loses survey precision.
+# 7 decimals of a degree is about 1 cm: more is noise, fewer loses survey precision. In a
+# projected CRS the unit is the metre, and 3 decimals are a millimetre.
 GEOJSON_PRECISION = 7
+PROJECTED_PRECISION = 3
+
+
+class FlipCoordinates(GeoFunc):
+    """ST_FlipCoordinates: for CRSs whose first axis is latitude or northing (EPSG:4326 itself,
+    the Gauss-Kruger systems) when a client asks for the authority's axis order."""
+
+    function = "ST_FlipCoordinates"
+
+
+def geometry_json(expression, *, srid=4326, flip_axes=False, geographic=True):
+    """The PostGIS expression turning a 4326 geometry into GeoJSON text in `srid`."""
+    if srid != 4326:
+        expression = Transform(expression, srid)
+    if flip_axes:
+        expression = FlipCoordinates(expression)
+    precision = GEOJSON_PRECISION if geographic else PROJECTED_PRECISION
+    return AsGeoJSON(expression, precision=precision)
 
 
 @dataclass
 class FeatureQuery:
-    """Which features of a layer: a bbox (EPSG:4326), equality filters on properties, and any
-    further Q() (an OGC API filter, say). Always ordered by id, so that pages are stable."""
+    """Which features of a layer: a bbox (EPSG:4326 unless the polygon carries another SRID,
+    which PostGIS then transforms), equality filters on properties, and any further Q() (an OGC
+    API filter, say). Always ordered by id, so that pages are stable."""
 
     layer: Layer
     bbox: Polygon | None = None
@@ -41,18 +61,24 @@ class FeatureQuery:
     def count(self):
         return self.queryset().count()
 
-    def geojson_features(self, *, offset=0, limit=None, select=None, chunk_size=2000):
-        """Each feature as GeoJSON text, built in PostGIS; `select` keeps only those properties."""
+    def geojson_features(
+        self, *, offset=0, limit=None, select=None, chunk_size=2000, **geometry_options
+    ):
+        """Each feature as GeoJSON text, built in PostGIS; `select` keeps only those properties;
+        `geometry_options` (srid, flip_axes, geographic) go to geometry_json()."""
         qs = self.queryset()
         if limit is not None:
             qs = qs[offset : offset + limit]
         elif offset:
             qs = qs[offset:]
         rows = qs.annotate(
-            geometry_json=AsGeoJSON("geom", precision=GEOJSON_PRECISION),
+            geometry_json=geometry_json("geom", **geometry_options),
             properties_json=Cast("properties", TextField()),
         ).values_list("id", "geometry_json", "properties_json")
-        for fid, geometry, properties in rows.iterator(chunk_size=chunk_size):
+        # A page is fetched at once; only unbounded reads (downloads) stream through a
+        # server-side cursor, whose DECLARE/FETCH round trips would slow every API page.
+        rows = rows.iterator(chunk_size=chunk_size) if limit is None else rows
+        for fid, geometry, properties in rows:
             if select is not None:
                 properties = json.dumps(
                     {k: v for k, v in json.loads(properties).items() if k in select},

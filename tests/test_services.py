@@ -330,7 +330,7 @@ def test_invalid_opening_hours_are_refused_by_the_model(categories):
 def test_bad_parameters_answer_400_with_a_message(categories, params, field):
     response = APIClient().get("/api/v1/services/", params)
     assert response.status_code == 400, response.content
-    body = response.json()
+    body = response.json()["detail"]  # the API's one error format: {"detail", "code"}
     assert field in body
     assert body[field]
 

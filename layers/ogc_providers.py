@@ -1,0 +1,321 @@
+"""The collections of the OGC API, pygeoapi-style: one provider interface, several backends.
+
+A provider answers the same questions for any collection: its metadata and extent, what may be
+filtered (queryables), how a spatial predicate reads for its geometry, how many items match, and
+the items themselves as GeoJSON text built by PostGIS. The views in layers/ogc.py only speak to
+this interface. Backends: a map layer (through the one FeatureQuery of layers/queries.py), and a
+model table (regions and cities; the city services once they exist).
+"""
+
+import json
+from dataclasses import dataclass, field
+
+from django.contrib.gis.db.models import Extent, GeometryField
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
+
+from cities.models import City, Region, ServiceLocation
+
+from .cql2 import GEOMETRY, Queryable
+from .models import Layer
+from .permissions import visible_layers
+from .queries import FeatureQuery, geometry_json
+
+# The attribute types the import pipeline records (OGR field types, lower-cased) -> JSON Schema.
+ATTRIBUTE_TYPES = {
+    "integer": ("integer", None), "integer64": ("integer", None), "int": ("integer", None),
+    "real": ("number", None), "float": ("number", None), "double": ("number", None),
+    "number": ("number", None), "boolean": ("boolean", None), "bool": ("boolean", None),
+    "date": ("string", "date"), "datetime": ("string", "date-time"),
+    "timestamp": ("string", "date-time"),
+}  # fmt: skip
+
+
+@dataclass
+class Selection:
+    """One request's choice of items: the bbox (any SRID), a Q from the filter, and equality
+    filters on queryables given as query parameters."""
+
+    bbox: object = None
+    filter: Q = field(default_factory=Q)
+    properties: dict = field(default_factory=dict)
+
+
+class Provider:
+    id: str
+    title: str
+    description: str = ""
+    keywords: list = []
+    geometry_format = "geometry-any"
+
+    def extent(self):
+        """[minx, miny, maxx, maxy] in CRS84, or None."""
+        raise NotImplementedError
+
+    def queryables(self) -> dict[str, Queryable]:
+        raise NotImplementedError
+
+    def spatial(self, op, geometry) -> Q:
+        raise NotImplementedError
+
+    def count(self, selection: Selection) -> int:
+        raise NotImplementedError
+
+    def features(self, selection: Selection, *, offset, limit, select=None, **geometry_options):
+        """GeoJSON Feature texts, ordered stably; `select` keeps only those properties."""
+        raise NotImplementedError
+
+    def feature(self, feature_id, **geometry_options):
+        """One GeoJSON Feature text, or None."""
+        raise NotImplementedError
+
+    def property_filter(self, properties):
+        """Equality on queryables, as Q (used by the query-parameter filters)."""
+        queryables = self.queryables()
+        q = Q()
+        for name, value in properties.items():
+            # Query parameters are text: compare as text, whatever the stored type.
+            q &= Q(Exact(queryables[name].text(), str(value)))
+        return q
+
+
+class LayerProvider(Provider):
+    """A map layer: its features, through the one FeatureQuery."""
+
+    def __init__(self, layer: Layer):
+        self.layer = layer
+        self.id = layer.slug
+        self.title = layer.title
+        self.description = layer.abstract
+        self.keywords = list(layer.keywords)
+        kind = (layer.geometry_type or "").lower().replace("multi", "")
+        if kind in ("point", "linestring", "polygon"):
+            self.geometry_format = f"geometry-{kind}-or-multi{kind}"
+
+    def extent(self):
+        return list(self.layer.extent.extent) if self.layer.extent else None
+
+    def queryables(self):
+        result = {}
+        for attribute in self.layer.attributes or []:
+            name = attribute.get("name")
+            if not name or name == GEOMETRY:
+                continue
+            kind, fmt = ATTRIBUTE_TYPES.get(
+                str(attribute.get("type", "")).lower(), ("string", None)
+            )
+            result[name] = Queryable(name, kind, name, None, fmt)
+        result[GEOMETRY] = Queryable(GEOMETRY, GEOMETRY, str(_("Geometry")), "geom",
+                                     self.geometry_format)  # fmt: skip
+        return result
+
+    def spatial(self, op, geometry):
+        return Q(**{f"geom__{op}": geometry})
+
+    def _query(self, selection):
+        extra = selection.filter & self.property_filter(selection.properties)
+        return FeatureQuery(self.layer, bbox=selection.bbox, extra=extra)
+
+    def count(self, selection):
+        return self._query(selection).count()
+
+    def features(self, selection, *, offset, limit, select=None, **geometry_options):
+        return self._query(selection).geojson_features(
+            offset=offset, limit=limit, select=select, **geometry_options
+        )
+
+    def feature(self, feature_id, **geometry_options):
+        try:
+            pk = int(feature_id)
+        except ValueError:
+            return None
+        query = FeatureQuery(self.layer, extra=Q(pk=pk))
+        return next(iter(query.geojson_features(limit=1, **geometry_options)), None)
+
+
+class ModelProvider(Provider):
+    """A table of the portal's own models; `properties` maps output names to ORM paths."""
+
+    model = None
+    id_field = "slug"
+    properties: dict[str, str] = {}
+    geometry_field = "geom"
+
+    def queryset(self):
+        return self.model.objects.all()
+
+    def geometry(self):
+        return F(self.geometry_field)
+
+    def extent(self):
+        box = self.queryset().aggregate(box=Extent(self.geometry_field))["box"]
+        return list(box) if box else None
+
+    def queryables(self):
+        result = {}
+        for name, path in self.properties.items():
+            model_field = self._model_field(path)
+            kind, fmt = _schema_type(model_field)
+            result[name] = Queryable(name, kind, str(model_field.verbose_name), path, fmt)
+        result[GEOMETRY] = Queryable(GEOMETRY, GEOMETRY, str(_("Geometry")), self.geometry_field,
+                                     self.geometry_format)  # fmt: skip
+        return result
+
+    def spatial(self, op, geometry):
+        return Q(**{f"{self.geometry_field}__{op}": geometry})
+
+    def _model_field(self, path):
+        model = self.model
+        *relations, last = path.split("__")
+        for name in relations:
+            model = model._meta.get_field(name).related_model
+        return model._meta.get_field(last)
+
+    def _selected(self, selection):
+        qs = self.queryset()
+        if selection.bbox is not None:
+            qs = qs.filter(self.spatial("intersects", selection.bbox))
+        return qs.filter(selection.filter & self.property_filter(selection.properties))
+
+    def count(self, selection):
+        return self._selected(selection).count()
+
+    def _render(self, qs, geometry_options, select=None):
+        rows = qs.annotate(_geometry=geometry_json(self.geometry(), **geometry_options)).values(
+            "_geometry", self.id_field, *self.properties.values()
+        )
+        names = [name for name in self.properties if select is None or name in select]
+        for row in rows:
+            properties = json.dumps(
+                {name: row[self.properties[name]] for name in names},
+                cls=DjangoJSONEncoder,
+                ensure_ascii=False,
+            )
+            yield (
+                f'{{"type":"Feature","id":{json.dumps(row[self.id_field])},'
+                f'"geometry":{row["_geometry"]},"properties":{properties}}}'
+            )
+
+    def features(self, selection, *, offset, limit, select=None, **geometry_options):
+        qs = self._selected(selection).order_by(self.id_field)[offset : offset + limit]
+        return self._render(qs, geometry_options, select)
+
+    def feature(self, feature_id, **geometry_options):
+        try:
+            qs = self.queryset().filter(**{self.id_field: feature_id})
+            return next(iter(self._render(qs, geometry_options)), None)
+        except (ValueError, DjangoValidationError):  # an id of the wrong type: no such item
+            return None
+
+
+def _schema_type(model_field):
+    internal = model_field.get_internal_type()
+    if internal == "GeneratedField":
+        internal = model_field.output_field.get_internal_type()
+    if internal.endswith(("IntegerField", "AutoField")):
+        return "integer", None
+    if internal in ("FloatField", "DecimalField"):
+        return "number", None
+    if internal == "BooleanField":
+        return "boolean", None
+    if internal == "DateField":
+        return "string", "date"
+    if internal == "DateTimeField":
+        return "string", "date-time"
+    return "string", None
+
+
+class RegionProvider(ModelProvider):
+    id = "regions"
+    model = Region
+    title = _("Regions of Belarus")
+    description = _("The six regions (voblasts) and the city of Minsk, with their boundaries.")
+    keywords = ["boundaries"]
+    geometry_format = "geometry-polygon-or-multipolygon"
+    properties = {
+        "slug": "slug", "iso_code": "iso_code", "name_be": "name_be", "name_ru": "name_ru",
+        "name_en": "name_en", "area_km2": "area_km2", "source": "source",
+    }  # fmt: skip
+
+
+class CityProvider(ModelProvider):
+    """Cities: the published boundary where there is one, else the point."""
+
+    id = "cities"
+    model = City
+    title = _("Cities of Belarus")
+    description = _("Cities and towns: boundary where published, else the centre point.")
+    keywords = ["location"]
+    properties = {
+        "slug": "slug", "name_be": "name_be", "name_ru": "name_ru", "name_en": "name_en",
+        "region": "region__slug", "kind": "kind", "population": "population",
+        "population_year": "population_year", "population_source": "population_source",
+        "area_km2": "area_km2", "boundary_source": "boundary_source",
+        "platform_status": "platform_status", "platform_launch_year": "platform_launch_year",
+    }  # fmt: skip
+
+    def geometry(self):
+        return Coalesce("boundary", "location", output_field=GeometryField(srid=4326))
+
+    def extent(self):
+        box = City.objects.aggregate(box=Extent("location"))["box"]
+        return list(box) if box else None
+
+    def queryables(self):
+        result = super().queryables()
+        result[GEOMETRY] = Queryable(GEOMETRY, GEOMETRY, str(_("Geometry")), "location")
+        return result
+
+    def spatial(self, op, geometry):
+        return Q(**{f"boundary__{op}": geometry}) | Q(
+            boundary__isnull=True, **{f"location__{op}": geometry}
+        )
+
+
+class ServiceProvider(ModelProvider):
+    """City services (cities.models.ServiceLocation): points with contacts and opening hours."""
+
+    id = "services"
+    model = ServiceLocation
+    id_field = "id"
+    geometry_field = "location"
+    geometry_format = "geometry-point"
+    title = _("City services")
+    description = _("Where citizens find services: stops, clinics, schools, pharmacies...")
+    keywords = ["location", "society"]
+    properties = {
+        "name_be": "name_be", "name_ru": "name_ru", "name_en": "name_en",
+        "category": "category__slug", "city": "city__slug", "address": "address",
+        "phone": "phone", "website": "website", "email": "email",
+        "opening_hours": "opening_hours", "wheelchair": "wheelchair", "source": "source",
+        "updated": "updated",
+    }  # fmt: skip
+
+
+BUILT_IN = [RegionProvider, CityProvider, ServiceProvider]
+
+
+def collections(user):
+    """Every collection this user may see: the built-in tables, then the ready visible layers."""
+    providers = [provider() for provider in BUILT_IN]
+    taken = {provider.id for provider in providers}
+    layers = visible_layers(user, Layer.objects.filter(status=Layer.Status.READY)).order_by("slug")
+    providers += [LayerProvider(layer) for layer in layers if layer.slug not in taken]
+    return providers
+
+
+def collection(user, collection_id):
+    """The provider of one collection, or None if there is none the user may see."""
+    for provider in BUILT_IN:
+        if provider.id == collection_id:
+            return provider()
+    layer = (
+        visible_layers(user, Layer.objects.filter(status=Layer.Status.READY))
+        .filter(slug=collection_id)
+        .first()
+    )
+    return LayerProvider(layer) if layer else None

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import ogc
+
+app_name = "ogc"
+
+urlpatterns = [
+    path("", ogc.landing, name="landing"),
+    path("api", ogc.api_definition, name="api"),
+    path("conformance", ogc.conformance, name="conformance"),
+    path("collections", ogc.collection_list, name="collections"),
+    path("collections/<str:collection_id>", ogc.collection_detail, name="collection"),
+    path("collections/<str:collection_id>/queryables", ogc.queryables, name="queryables"),
+    path("collections/<str:collection_id>/items", ogc.items, name="items"),
+    path("collections/<str:collection_id>/items/<str:feature_id>", ogc.item, name="item"),
+]
