@@ -59,4 +59,3 @@ class FeatureQuery:
                     ensure_ascii=False,
                 )
             yield f'{{"type":"Feature","id":{fid},"geometry":{geometry},"properties":{properties}}}'
-

@@ -54,3 +54,40 @@ def output_dir(request):
     folder = Path(__file__).resolve().parents[1] / "test-results" / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def make_layer(db):
+    """Create a ready layer with features, as the import would leave it:
+    make_layer("slug", [(GEOSGeometry, {"name": ...}), ...], attributes=[...], **fields)."""
+    from django.contrib.gis.db.models import Extent
+
+    from layers.models import Feature, Layer
+
+    def make(slug, features, *, attributes=None, geometry_type=None, **fields):
+        fields.setdefault("title_en", slug.replace("-", " ").title())
+        fields.setdefault("is_public", True)
+        fields.setdefault("status", Layer.Status.READY)
+        fields.setdefault("version", 1)
+        if attributes is None:
+            attributes = [{"name": name, "type": "string"} for name in features[0][1]]
+        layer = Layer.objects.create(
+            slug=slug,
+            attributes=attributes,
+            geometry_type=geometry_type or features[0][0].geom_type,
+            feature_count=len(features),
+            **fields,
+        )
+        Feature.objects.bulk_create(
+            Feature(layer=layer, geom=geom, properties=props, source_fid=i)
+            for i, (geom, props) in enumerate(features)
+        )
+        box = layer.features.aggregate(e=Extent("geom"))["e"]
+        if box:
+            from django.contrib.gis.geos import Polygon
+
+            layer.extent = Polygon.from_bbox(box)
+            layer.save(update_fields=["extent"])
+        return layer
+
+    return make
