@@ -37,10 +37,10 @@ def _visible_layer(request, slug):
 
 
 def tiles_template_url(request, layer):
-    path = reverse("tiles:tile", args=[layer.slug, 0, 0, 0]).replace(
-        "/0/0/0.pbf", "/{z}/{x}/{y}.pbf"
-    )
-    return request.build_absolute_uri(path) + f"?v={tiles.layer_cache_version(layer)}"
+    """The absolute tile URL with literal {z}/{x}/{y} (and the layer's version, so that browsers
+    fetch new tiles after a change)."""
+    url = request.build_absolute_uri(reverse("tiles:tile", args=[layer.slug, 0, 0, 0]))
+    return url.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf") + f"?v={tiles.layer_cache_version(layer)}"
 
 
 @require_GET
