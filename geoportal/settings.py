@@ -195,11 +195,19 @@ LOGGING = {
 # `manage.py load_demo` runs these in order; each app adds its own.
 DEMO_LOADERS = [
     "cities.demo.load",
+    "layers.demo.load",
 ]
 
 # Debian 12 ships GDAL 3.6, which cannot block file and network access from spatial reference
 # definitions (that came with GDAL 3.9). Known and accepted here; upgrade GDAL to lift it.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Layer imports (layers/importers.py): the largest upload accepted, the caps checked on a zip
+# before anything is extracted, and where uploads wait for the worker.
+MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(2 * 1024**3)))
+IMPORT_ZIP_MAX_UNCOMPRESSED = int(os.environ.get("IMPORT_ZIP_MAX_UNCOMPRESSED", str(8 * 1024**3)))
+IMPORT_ZIP_MAX_FILES = int(os.environ.get("IMPORT_ZIP_MAX_FILES", "1000"))
+IMPORT_ROOT = Path(os.environ.get("IMPORT_ROOT", MEDIA_ROOT / "imports"))
 
 # Layers for citizens (layers/tiles.py, layers/views.py).
 # Vector tiles are cached in the default cache for this long; a layer change makes new keys.
