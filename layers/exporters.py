@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Func, TextField, Value
 
+from .importers import _pg_dsn as pg_dsn
 from .queries import GEOJSON_PRECISION, FeatureQuery
 
 CHUNK = 64 * 1024
@@ -201,13 +202,6 @@ def ogr_sql(query, aliases=None):
     return connection.ops.compose_sql(sql, [*params, *inner_params])
 
 
-def _pg_datasource():
-    db = settings.DATABASES["default"]
-    parts = {"dbname": db["NAME"], "host": db.get("HOST"), "port": db.get("PORT"),
-             "user": db.get("USER")}  # fmt: skip
-    return "PG:" + " ".join(f"{key}='{value}'" for key, value in parts.items() if value)
-
-
 def ogr_export(query, fmt):
     """Run ogr2ogr from PostGIS into a temporary folder and stream the result (zipped for
     Shapefile, with the field-name list and the licence); the folder goes when done."""
@@ -216,13 +210,13 @@ def ogr_export(query, fmt):
     folder = Path(tempfile.mkdtemp(prefix="export-"))
     aliases = shapefile_field_names(attribute_names(layer)) if fmt == "shp" else None
     target = folder / f"{layer.slug}.{extension}"
-    command = ["ogr2ogr", "-f", driver, str(target), _pg_datasource(),
+    command = ["ogr2ogr", "-f", driver, str(target), pg_dsn(),
                "-sql", ogr_sql(query, aliases), "-nln", layer.slug, "-a_srs", "EPSG:4326"]  # fmt: skip
     if (layer.geometry_type or "").lower() in OGR_GEOMETRY_TYPES:
         command += ["-nlt", layer.geometry_type.upper()]
     command += options + _licence_options(layer, fmt)
     env = {**os.environ}
-    if password := settings.DATABASES["default"].get("PASSWORD"):
+    if password := connection.settings_dict.get("PASSWORD"):
         env["PGPASSWORD"] = password  # not on the command line, where `ps` shows it
     try:
         result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600)

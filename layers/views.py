@@ -129,7 +129,7 @@ def download(request, slug, fmt):
     try:
         bbox = parse_bbox(request.GET["bbox"]) if request.GET.get("bbox") else None
     except ValidationError as error:
-        return HttpResponseBadRequest(" ".join(error.detail["bbox"]))
+        return HttpResponseBadRequest(str(error.detail["bbox"]), content_type="text/plain")
     column, value = request.GET.get("column", ""), request.GET.get("value", "")
     properties = {column: value} if column and value != "" else {}
     try:
