@@ -144,7 +144,8 @@ def _draw_thumbnail(layer):
     width = size / 150
     view = f"{minx - pad!r} {-maxy - pad!r} {size + 2 * pad!r} {size + 2 * pad!r}"
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view}" preserveAspectRatio="xMidYMid meet">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view}" '
+        'preserveAspectRatio="xMidYMid meet">'
         f'<path d="{path}" fill="{fill}" fill-opacity="{max(symbol["fill_opacity"], 0.3)}" '
         f'stroke="{stroke}" stroke-width="{width!r}" fill-rule="evenodd"/></svg>'
     )

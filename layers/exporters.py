@@ -18,7 +18,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Func, TextField, Value
 
@@ -210,8 +209,8 @@ def ogr_export(query, fmt):
     folder = Path(tempfile.mkdtemp(prefix="export-"))
     aliases = shapefile_field_names(attribute_names(layer)) if fmt == "shp" else None
     target = folder / f"{layer.slug}.{extension}"
-    command = ["ogr2ogr", "-f", driver, str(target), pg_dsn(),
-               "-sql", ogr_sql(query, aliases), "-nln", layer.slug, "-a_srs", "EPSG:4326"]  # fmt: skip
+    command = ["ogr2ogr", "-f", driver, str(target), pg_dsn(), "-sql", ogr_sql(query, aliases),
+               "-nln", layer.slug, "-a_srs", "EPSG:4326"]  # fmt: skip
     if (layer.geometry_type or "").lower() in OGR_GEOMETRY_TYPES:
         command += ["-nlt", layer.geometry_type.upper()]
     command += options + _licence_options(layer, fmt)

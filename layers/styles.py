@@ -36,10 +36,11 @@ RAMPS = {
 }
 RAMPS = {name: colours.split() for name, colours in RAMPS.items()}
 # ColorBrewer "Set1" and "Dark2": qualitative colours for categories.
-QUALITATIVE = (
-    "#e41a1c #377eb8 #4daf4a #984ea3 #ff7f00 #a65628 #f781bf #999999 #ffff33 "
-    "#1b9e77 #d95f02 #7570b3 #e7298a #66a61e #e6ab02 #a6761d #666666"
-).split()
+QUALITATIVE = [
+    "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#999999",
+    "#ffff33", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
+    "#666666",
+]  # fmt: skip
 OTHER_COLOUR = "#bbbbbb"
 
 SYMBOL_DEFAULTS = {

@@ -7,7 +7,6 @@ import zipfile
 
 import pytest
 from django.contrib.auth.models import User
-from django.contrib.gis.geos import GEOSGeometry
 
 from layers.importers import import_now
 from layers.models import Layer
