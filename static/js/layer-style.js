@@ -4,6 +4,16 @@ import { escapeHTML, fetchJSON } from "./basemap.js";
 
 export const OTHER_COLOUR = "#bbbbbb";
 
+// VectorGrid 1.3's points are CircleMarkers without a latlng, and Leaflet 1.9 asks a small
+// marker for its latlng on a click, which throws. Without getLatLng, Leaflet takes the mouse's.
+if (L.SVG.Tile) {
+  const addPath = L.SVG.Tile.prototype._addPath;
+  L.SVG.Tile.prototype._addPath = function (layer) {
+    layer.getLatLng = undefined;
+    addPath.call(this, layer);
+  };
+}
+
 // The single symbol a feature gets: the style's symbol coloured by category or class.
 export function symbolFor(style, properties, geometry) {
   const { symbol } = style;
@@ -119,6 +129,8 @@ export async function dataLayer(config, onFeatureClick) {
       },
     });
     layer.on("click", (event) => {
+      // Else the same click reaches the map, which closes the popup at once.
+      L.DomEvent.stopPropagation(event);
       const properties = event.layer.properties;
       onFeatureClick(properties.__id, properties, event.latlng);
     });
