@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 
 api_v1 = [
     path("", include("cities.api_urls")),
+    path("", include("layers.api_urls")),
 ]
 
 urlpatterns = [

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.contrib.gis.gdal import DataSource, GDALException, SpatialReference
 from django.contrib.gis.geos import Polygon
 from django.db import connection, transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -681,11 +682,12 @@ def staged_file(path, options=None, progress=None, allow_no_geometry=False):
 MOVE_ROWS_SQL = """
 WITH src AS MATERIALIZED (
     SELECT s.{fid} AS fid,
-           to_jsonb(s) - '{geom}' - '{fid}' AS props,
+           {properties} AS props,
            CASE WHEN s.{geom} IS NULL THEN 'null'
                 WHEN ST_IsEmpty(s.{geom}) THEN 'empty'
                 ELSE 'ok' END AS state,
-           CASE WHEN ST_HasArc(s.{geom}) THEN ST_CurveToLine(s.{geom}) ELSE s.{geom} END AS g
+           CASE WHEN GeometryType(s.{geom}) IN ({curves}) THEN ST_CurveToLine(s.{geom})
+                ELSE s.{geom} END AS g
     FROM {table} AS s
 ), checked AS MATERIALIZED (
     SELECT fid, props, state, g, state = 'ok' AND NOT ST_IsValid(g) AS invalid FROM src
@@ -715,6 +717,7 @@ SELECT (SELECT count(*) FROM inserted),
 FROM fixed
 """
 
+CURVE_TYPES = ["CIRCULARSTRING", "COMPOUNDCURVE", "CURVEPOLYGON", "MULTICURVE", "MULTISURFACE"]
 LAYER_TYPES = {
     "POINT": "Point",
     "MULTIPOINT": "MultiPoint",
@@ -739,20 +742,43 @@ def _layer_geometry_type(types):
     return (found.pop() if len(found) == 1 else "Geometry"), multi_points
 
 
+def _properties_sql(names):
+    """jsonb of the attribute columns, by name (not to_jsonb(row), which would also turn every
+    geometry into GeoJSON only to throw it away). jsonb_build_object takes 100 arguments at most."""
+    if not names:
+        return "jsonb_build_object()"
+    from psycopg import sql
+
+    raw = connection.connection
+
+    def pair(name):
+        return f"{sql.Literal(name).as_string(raw)}, s.{sql.Identifier(name).as_string(raw)}"
+
+    chunks = [names[i : i + 50] for i in range(0, len(names), 50)]
+    built = " || ".join(f"jsonb_build_object({', '.join(map(pair, chunk))})" for chunk in chunks)
+    # Names go into SQL that is later formatted with parameters, and braces into str.format.
+    return built.replace("%", "%%").replace("{", "{{").replace("}", "}}")
+
+
 def move_rows(layer, staged):
     """Replace the layer's features with the staged rows. Runs inside the caller's transaction;
     returns the report."""
     geometry_type, multi_points = _layer_geometry_type(staged.geometry_types)
-    sql = MOVE_ROWS_SQL.format(table=staged.table, geom=GEOMETRY_COLUMN, fid=FID_COLUMN)
+    sql = MOVE_ROWS_SQL.format(
+        table=staged.table,
+        geom=GEOMETRY_COLUMN,
+        fid=FID_COLUMN,
+        curves=", ".join(f"'{name}'" for name in CURVE_TYPES),
+        properties=_properties_sql([c["name"] for c in staged.columns]),
+    )
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM layers_feature WHERE layer_id = %s", [layer.pk])
         cursor.execute(sql, {"layer": layer.pk, "multi_points": multi_points})
         imported, read, repaired, no_geometry, empty, unrepairable, sample = cursor.fetchone()
     skipped = {}
-    if no_geometry:
-        skipped["no geometry"] = no_geometry
-    if empty:
-        skipped["empty geometry"] = empty
+    # GDAL reads most formats' empty geometries as none at all: one reason for both.
+    if no_geometry or empty:
+        skipped["missing or empty geometry"] = no_geometry + empty
     if unrepairable:
         skipped["invalid geometry that could not be repaired"] = unrepairable
     return {
@@ -765,6 +791,18 @@ def move_rows(layer, staged):
         "geometry_type": geometry_type,
         "warnings": staged.errors,
     }
+
+
+def new_layer_slug(title):
+    """A free slug for a new layer: from the title's Latin letters, else "layer"."""
+    from .models import Layer
+
+    base = slugify(title)[:90] or "layer"
+    slug, number = base, 1
+    while Layer.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
 
 
 def create_version(layer, filename, user=None):
@@ -916,3 +954,11 @@ def _remove_queued(path):
     folder = Path(path).parent
     if folder.parent == Path(settings.IMPORT_ROOT):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def queue_upload(layer, upload, options=None, user=None):
+    """queue_import for an uploaded file (admin form, API)."""
+    from geoportal.uploads import upload_on_disk
+
+    with upload_on_disk(upload) as path:
+        return queue_import(layer, path, options, user)

@@ -58,8 +58,80 @@ def output_dir(request):
 
 @pytest.fixture
 def make_layer(db):
+    """An empty layer to import into: make_layer(slug="x", city=None, owner=None)."""
+    from layers.models import Layer
+
+    def make(slug="test-layer", **fields):
+        return Layer.objects.create(slug=slug, title_be=fields.pop("title_be", slug), **fields)
+
+    return make
+
+
+@pytest.fixture
+def zip_of(tmp_path):
+    """zip_of("name.zip", {"member/name": path or bytes, ...}) -> the path of a new zip."""
+    import zipfile
+
+    def make(name, members):
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for member, content in members.items():
+                if isinstance(content, bytes):
+                    archive.writestr(member, content)
+                else:
+                    archive.write(content, member)
+        return path
+
+    return make
+
+
+@pytest.fixture
+def oblasts_zip(zip_of):
+    """The CP1251 oblasts Shapefile without .cpg, zipped as a planner would."""
+    return zip_of(
+        "oblasts.zip",
+        {
+            f"oblasts.{ext}": TEST_DATA / f"oblasts_cp1251_nocpg.{ext}"
+            for ext in ("shp", "shx", "dbf", "prj")
+        },
+    )
+
+
+@pytest.fixture
+def planner_of(demo, django_user_model):
+    """planner_of("brest") -> a staff user in Brest's planner group, with an API token."""
+    from django.contrib.auth.models import Permission
+    from rest_framework.authtoken.models import Token
+
+    from cities.models import City
+
+    def make(city_slug):
+        city = City.objects.get(slug=city_slug)
+        user = django_user_model.objects.create_user(
+            f"planner-{city_slug}", password="planner-pass-123", is_staff=True
+        )
+        user.groups.add(city.planners)
+        user.user_permissions.add(*Permission.objects.filter(content_type__app_label="layers"))
+        user.token = Token.objects.create(user=user).key
+        return user
+
+    return make
+
+
+@pytest.fixture
+def eager_celery():
+    """Run Celery tasks in the test's process (the real-worker test does without)."""
+    from geoportal.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def layer_with_features(db):
     """Create a ready layer with features, as the import would leave it:
-    make_layer("slug", [(GEOSGeometry, {"name": ...}), ...], attributes=[...], **fields)."""
+    layer_with_features("slug", [(GEOSGeometry, {"name": ...}), ...], attributes=[...], **fields)."""
     from django.contrib.gis.db.models import Extent
 
     from layers.models import Feature, Layer

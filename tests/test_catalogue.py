@@ -10,22 +10,22 @@ def points(n, props=lambda i: {"name": f"p{i}"}):
 
 
 @pytest.fixture
-def layers(make_layer, demo):
+def layers(layer_with_features, demo):
     from cities.models import City
 
     minsk, brest = City.objects.get(slug="minsk"), City.objects.get(slug="brest")
-    schools = make_layer(
+    schools = layer_with_features(
         "schools", points(3), title_en="Schools", title_ru="Школы", title_be="Школы",
         abstract_en="General education schools", keywords=["education", "kids"],
         topic_category="society", city=minsk,
     )  # fmt: skip
     square = Polygon.from_bbox((23.6, 52.0, 23.8, 52.2))
     square.srid = 4326
-    parks = make_layer(
+    parks = layer_with_features(
         "parks", [(square, {"name": "Park"})], title_en="Green areas", title_be="Паркі",
         title_ru="Парки", keywords=["recreation"], topic_category="environment", city=brest,
     )  # fmt: skip
-    secret = make_layer(
+    secret = layer_with_features(
         "secret-pipes", points(2), title_en="Secret pipes", keywords=["education"],
         is_public=False, city=minsk,
     )  # fmt: skip
@@ -76,9 +76,9 @@ def test_results_show_thumbnail_count_city_and_category(client, layers):
 
 
 @pytest.mark.django_db
-def test_pagination(client, make_layer):
+def test_pagination(client, layer_with_features):
     for i in range(15):
-        make_layer(f"layer-{i:02d}", points(1))
+        layer_with_features(f"layer-{i:02d}", points(1))
     first = client.get("/en/layers/", {"sort": "title"})
     assert len(slugs(first)) == 12
     second = client.get("/en/layers/", {"sort": "title", "page": 2})

@@ -8,18 +8,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def layers(make_layer, demo):
-    make_layer(
+def layers(layer_with_features, demo):
+    layer_with_features(
         "schools",
         [(Point(27.55 + i * 0.01, 53.9, srid=4326), {"name": f"School {i}"}) for i in range(3)],
         title_en="Schools (sample)", topic_category="society",
     )  # fmt: skip
-    make_layer(
+    layer_with_features(
         "bus-stops",
         [(Point(27.56, 53.91, srid=4326), {"name": "Stop"})],
         title_en="Bus stops (sample)", topic_category="transportation",
     )  # fmt: skip
-    make_layer(
+    layer_with_features(
         "secret", [(Point(27.5, 53.9, srid=4326), {"name": "x"})], title_en="Secret pipes",
         is_public=False,
     )  # fmt: skip

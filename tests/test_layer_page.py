@@ -14,14 +14,14 @@ SCHOOLS = [
 
 
 @pytest.fixture
-def schools(make_layer, demo):
+def schools(layer_with_features, demo):
     from cities.models import City
 
     features = [
         (Point(lon, lat, srid=4326), {"name": name, "pupils": pupils})
         for lon, lat, name, pupils in SCHOOLS
     ]
-    return make_layer(
+    return layer_with_features(
         "schools",
         features,
         attributes=[{"name": "name", "type": "string"}, {"name": "pupils", "type": "integer"}],

@@ -28,14 +28,14 @@ def read_tile(tmp_path, data, z, x, y):
 
 
 @pytest.fixture
-def schools(make_layer):
+def schools(layer_with_features):
     features = [
         (Point(27.5610, 53.9020, srid=4326), {"name": "School 1", "pupils": 800}),
         (Point(27.5620, 53.9030, srid=4326), {"name": "Школа 2", "pupils": 650}),
         (Point(30.3300, 53.9000, srid=4326), {"name": "Far away", "pupils": 10}),
     ]
     attributes = [{"name": "name", "type": "string"}, {"name": "pupils", "type": "integer"}]
-    return make_layer("schools", features, attributes=attributes)
+    return layer_with_features("schools", features, attributes=attributes)
 
 
 @pytest.mark.django_db
@@ -62,12 +62,12 @@ def test_tile_is_a_valid_mvt_with_the_right_features(client, schools, tmp_path):
 
 
 @pytest.mark.django_db
-def test_lines_and_polygons_are_clipped_to_the_tile(client, make_layer, tmp_path):
+def test_lines_and_polygons_are_clipped_to_the_tile(client, layer_with_features, tmp_path):
     road = LineString((27.0, 53.9), (28.0, 53.9), srid=4326)
     square = Polygon.from_bbox((27.4, 53.8, 27.7, 54.0))
     square.srid = 4326
-    make_layer("roads", [(road, {"ref": "M1"})])
-    make_layer("blocks", [(square, {"kind": "block"})])
+    layer_with_features("roads", [(road, {"ref": "M1"})])
+    layer_with_features("blocks", [(square, {"kind": "block"})])
     z, x, y = tile_of(27.55, 53.9, 12)
     roads = read_tile(tmp_path / "r", client.get(f"/tiles/roads/{z}/{x}/{y}.pbf").content, z, x, y)
     assert [f.get("ref") for f in roads["roads"]] == ["M1"]
@@ -114,11 +114,13 @@ def test_bad_tile_coordinates_and_unknown_layers_are_404(client, schools):
 
 
 @pytest.mark.django_db
-def test_private_layer_tiles_are_refused_to_the_anonymous(client, make_layer, demo):
+def test_private_layer_tiles_are_refused_to_the_anonymous(client, layer_with_features, demo):
     from cities.models import City
 
     minsk = City.objects.get(slug="minsk")
-    make_layer("pipes", [(Point(27.56, 53.9, srid=4326), {"d": "1"})], is_public=False, city=minsk)
+    layer_with_features(
+        "pipes", [(Point(27.56, 53.9, srid=4326), {"d": "1"})], is_public=False, city=minsk
+    )
     z, x, y = tile_of(27.56, 53.9, 10)
     assert client.get(f"/tiles/pipes/{z}/{x}/{y}.pbf").status_code == 404
     assert client.get("/tiles/pipes.json").status_code == 404
@@ -141,9 +143,9 @@ def test_tile_query_uses_the_layer_geom_index(schools):
 
 
 @pytest.mark.django_db
-def test_dense_points_are_thinned_below_zoom_12(make_layer):
+def test_dense_points_are_thinned_below_zoom_12(layer_with_features):
     dense = [(Point(27.5 + i * 1e-6, 53.9, srid=4326), {"n": i}) for i in range(50)]
-    layer = make_layer("dense", dense)
+    layer = layer_with_features("dense", dense)
     low = tiles.build_tile(layer, tiles.TileRequest(*tile_of(27.5, 53.9, 8)))
     high = tiles.build_tile(layer, tiles.TileRequest(*tile_of(27.5, 53.9, 16)))
     assert 0 < len(low) < len(high) / 10

@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.text import slugify
 
 from cities.models import City
-from layers.importers import ImportFailed, ImportOptions, import_now
+from layers.importers import ImportFailed, ImportOptions, import_now, new_layer_slug
 from layers.models import Layer
 
 
@@ -30,9 +29,7 @@ class Command(BaseCommand):
             city = City.objects.filter(slug=options["city"]).first()
             if city is None:
                 raise CommandError(f"No city with the slug {options['city']!r}.")
-        slug = options["slug"] or slugify(options["title"], allow_unicode=False)
-        if not slug:
-            raise CommandError("Give a --slug: the title has no Latin letters to make one from.")
+        slug = options["slug"] or new_layer_slug(options["title"])
         layer, created = Layer.objects.get_or_create(
             slug=slug, defaults={"title_be": options["title"], "city": city}
         )

@@ -1,0 +1,99 @@
+"""POST /api/v1/layers/ answers 202 and imports in the background; 400 names the problem;
+planners see and change only their own cities' layers."""
+
+import pytest
+from conftest import TEST_DATA
+from rest_framework.test import APIClient
+
+from layers.importers import import_now
+from layers.models import Layer
+
+
+def client_for(user=None):
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {user.token}")
+    return client
+
+
+def upload(client, path, **fields):
+    with open(path, "rb") as handle:
+        return client.post("/api/v1/layers/", {"file": handle, **fields}, format="multipart")
+
+
+@pytest.fixture
+def brest_planner(planner_of):
+    return planner_of("brest")
+
+
+def test_upload_answers_202_with_the_layer_url_and_imports(
+    brest_planner, eager_celery, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.IMPORT_ROOT = tmp_path
+    client = client_for(brest_planner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(
+            client, TEST_DATA / "target_cities_17.gpx", title="Гарады", city="brest",
+            topic_category="location", is_public="true",
+        )  # fmt: skip
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["url"].endswith("/api/v1/layers/layer/")
+    assert response["Location"] == body["url"]
+    detail = client.get(body["url"]).json()
+    assert detail["status"] == "ready"
+    assert detail["feature_count"] == 17
+    assert detail["import_report"]["imported"] == 17
+    assert detail["city"] == "brest"
+    assert detail["owner"] == "planner-brest"
+    assert list(tmp_path.iterdir()) == []  # the queued upload was removed
+
+
+@pytest.mark.parametrize(
+    ("filename", "fields", "problem"),
+    [
+        ("noshp.zip", {}, ("file", "has no .shp file")),
+        ("badzip.zip", {}, ("file", "damaged or is not a zip file")),
+        ("belarus_utm35n.gpkg", {}, ("file", "2 layers: oblasts, target_cities")),
+        ("oblasts.kml", {"city": "gomel"}, ("city", "You do not manage this city")),
+        ("oblasts.kml", {"city": ""}, ("city", "Choose one of the cities you manage")),
+        ("oblasts.kml", {"topic_category": "gossip"}, ("topic_category", "not a valid choice")),
+    ],
+)
+def test_bad_upload_answers_400_naming_the_problem(brest_planner, filename, fields, problem):
+    fields = {"title": "Layer", "city": "brest", **fields}
+    response = upload(client_for(brest_planner), TEST_DATA / filename, **fields)
+    assert response.status_code == 400
+    field, message = problem
+    assert message in " ".join(response.json()[field])
+    assert not Layer.objects.exists()
+
+
+def test_upload_needs_a_planner(demo, django_user_model):
+    assert upload(client_for(), TEST_DATA / "oblasts.kml", title="x").status_code == 401
+    citizen = django_user_model.objects.create_user("citizen")
+    from rest_framework.authtoken.models import Token
+
+    citizen.token = Token.objects.create(user=citizen).key
+    response = upload(client_for(citizen), TEST_DATA / "oblasts.kml", title="x")
+    assert response.status_code == 403
+
+
+def test_private_layers_are_visible_only_to_their_city_planners(planner_of):
+    from cities.models import City
+
+    brest, gomel = planner_of("brest"), planner_of("gomel")
+    private = Layer.objects.create(
+        slug="brest-private", title_be="Private", city=City.objects.get(slug="brest")
+    )
+    import_now(private, TEST_DATA / "oblasts.kml")
+    public = Layer.objects.create(slug="open", title_be="Open", is_public=True)
+
+    def slugs(user):
+        return {row["slug"] for row in client_for(user).get("/api/v1/layers/").json()["results"]}
+
+    assert slugs(brest) == {"brest-private", "open"}
+    assert slugs(gomel) == {"open"}
+    assert slugs(None) == {"open"}
+    assert client_for(gomel).get("/api/v1/layers/brest-private/").status_code == 404
+    assert client_for(None).get(f"/api/v1/layers/{public.slug}/").status_code == 200
