@@ -130,8 +130,8 @@ def eager_celery():
 
 @pytest.fixture
 def layer_with_features(db):
-    """Create a ready layer with features, as the import would leave it:
-    layer_with_features("slug", [(GEOSGeometry, {"name": ...}), ...], attributes=[...], **fields)."""
+    """Create a ready layer with features, as the import would leave it: layer_with_features(
+    "slug", [(GEOSGeometry, {"name": ...}), ...], attributes=[...], **fields)."""
     from django.contrib.gis.db.models import Extent
 
     from layers.models import Feature, Layer
