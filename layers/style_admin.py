@@ -15,7 +15,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .views import tiles_template_url
 from .styles import (
     MAX_CLASSES,
     RAMPS,
@@ -24,6 +23,7 @@ from .styles import (
     geometry_family,
     legend,
 )
+from .views import tiles_template_url
 
 SYMBOL_FIELDS = ["stroke_colour", "fill_colour", "stroke_opacity", "fill_opacity", "width",
                  "radius", "icon"]  # fmt: skip
@@ -124,7 +124,7 @@ class StyleAdminMixin:
     """Adds the style editor to a Layer ModelAdmin: its URLs and a link on the change form."""
 
     def get_urls(self):
-        info = self.model._meta.app_label, self.model._meta.model_name
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
         return [
             path(
                 "<path:object_id>/style/",
