@@ -129,12 +129,12 @@ class StyleAdminMixin:
             path(
                 "<path:object_id>/style/",
                 self.admin_site.admin_view(self.style_view),
-                name="%s_%s_style" % info,
+                name=f"{prefix}_style",
             ),  # fmt: skip
             path(
                 "<path:object_id>/style/preview/",
                 self.admin_site.admin_view(self.style_preview_view),
-                name="%s_%s_style_preview" % info,
+                name=f"{prefix}_style_preview",
             ),  # fmt: skip
         ] + super().get_urls()
 

@@ -42,12 +42,14 @@ def test_layer_without_style_gets_the_default(districts):
 
 @pytest.mark.django_db
 def test_graduated_quantiles_and_equal_intervals_computed_in_postgis(districts):
-    quantiles = clean_style({"type": "graduated", "attribute": "people", "method": "quantile",
-                             "class_count": 2, "ramp": "Blues", "symbol": SYMBOL}, districts)  # fmt: skip
+    quantiles = {"type": "graduated", "attribute": "people", "method": "quantile",
+                 "class_count": 2, "ramp": "Blues", "symbol": SYMBOL}  # fmt: skip
+    quantiles = clean_style(quantiles, districts)
     assert [(c["min"], c["max"]) for c in quantiles["classes"]] == [(1, 5.5), (5.5, 100)]
     assert [c["colour"] for c in quantiles["classes"]] == ["#f7fbff", "#08306b"]
-    equal = clean_style({"type": "graduated", "attribute": "people", "method": "equal_interval",
-                         "class_count": 3, "ramp": "YlOrRd", "symbol": SYMBOL}, districts)  # fmt: skip
+    equal = {"type": "graduated", "attribute": "people", "method": "equal_interval",
+             "class_count": 3, "ramp": "YlOrRd", "symbol": SYMBOL}  # fmt: skip
+    equal = clean_style(equal, districts)
     assert [(c["min"], c["max"]) for c in equal["classes"]] == [(1, 34), (34, 67), (67, 100)]
     assert [entry["label"] for entry in legend(districts, equal)] == [
         "1 – 34",
