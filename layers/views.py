@@ -167,9 +167,13 @@ def national_map_layers(request):
     return JsonResponse({"basemaps": basemaps, "groups": groups})
 
 
+# What a tile needs of its layer; the heavy JSON columns (attributes, report) stay in the database.
+TILE_FIELDS = ["id", "slug", "is_public", "version", "updated", "geometry_type"]
+
+
 def _tile_layer(request, slug):
     try:
-        return visible_layers(request.user).get(slug=slug)
+        return visible_layers(request.user).only(*TILE_FIELDS).get(slug=slug)
     except Layer.DoesNotExist:
         raise Http404 from None
 
@@ -191,5 +195,5 @@ def tile(request, slug, z, x, y):
 
 @require_GET
 def tilejson(request, slug):
-    layer = _tile_layer(request, slug)
+    layer = _visible_layer(request, slug)
     return JsonResponse(tiles.tilejson(layer, tiles_template_url(request, layer)))
