@@ -59,7 +59,8 @@ def make_layer(slug, title, geometry_type, count, geometry_sql):
         cursor.execute(
             f"""INSERT INTO layers_feature (layer_id, geom, properties, source_fid)
                 SELECT %(layer)s, {geometry_sql},
-                       jsonb_build_object('n', i, 'kind', (ARRAY['school', 'park', 'shop'])[1 + i %% 3]),
+                       jsonb_build_object('n', i,
+                                          'kind', (ARRAY['school', 'park', 'shop'])[1 + i %% 3]),
                        i
                 FROM (SELECT i, %(minx)s + random() * (%(maxx)s - %(minx)s) AS x,
                                 %(miny)s + random() * (%(maxy)s - %(miny)s) AS y
@@ -131,8 +132,8 @@ def http_get(port, layer):
 
 def start_gunicorn(port, workers, threads):
     env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "geoportal.wsgi", "-b", f"127.0.0.1:{port}",
-               "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "geoportal.wsgi",
+               "-b", f"127.0.0.1:{port}", "-w", str(workers), "-k", "gthread", "--threads", str(threads),
                "--keep-alive", "30", "--log-level", "warning"]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     for _ in range(100):
@@ -189,8 +190,9 @@ def main():
                                           ("cached", cached, 10 * len(tiles))):  # fmt: skip
                     totals[name][0] += count
                     totals[name][1] += count / rate
-                print(f"{layer.slug:<15}{z:>3}{len(tiles):>6}{size / len(tiles) / 1024:>8.1f}"
-                      f"{raw:>9.1f}{uncached:>9.1f}{raw / uncached:>9.2f}{cached:>10.0f}")  # fmt: skip
+                kilobytes = size / len(tiles) / 1024
+                print(f"{layer.slug:<15}{z:>3}{len(tiles):>6}{kilobytes:>8.1f}{raw:>9.1f}"
+                      f"{uncached:>9.1f}{raw / uncached:>9.2f}{cached:>10.0f}")  # fmt: skip
         rate = {name: count / seconds for name, (count, seconds) in totals.items()}
         print("-" * len(header))
         print(f"all tiles: raw {rate['raw']:.1f}/s, endpoint uncached {rate['http']:.1f}/s "
