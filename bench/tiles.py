@@ -134,7 +134,8 @@ def start_gunicorn(port, workers, threads):
     env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "geoportal.wsgi",
                "-b", f"127.0.0.1:{port}", "-w", str(workers), "-k", "gthread",
-               "--threads", str(threads), "--keep-alive", "30", "--log-level", "warning"]  # fmt: skip
+               "--threads", str(threads), "--keep-alive", "30",
+               "--log-level", "warning"]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     for _ in range(100):
         try:
