@@ -95,3 +95,34 @@ def test_private_layer_only_for_its_planners(client, layers):
     client.force_login(planner)
     assert "secret-pipes" in slugs(client.get("/en/layers/", {"q": "education"}))
     assert client.get("/en/layers/secret-pipes/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_private_layer_absent_everywhere_for_the_anonymous(client, layers):
+    for url in (
+        "/en/layers/secret-pipes/",
+        "/en/layers/secret-pipes/table.json",
+        "/en/layers/secret-pipes/thumbnail.svg",
+        "/en/layers/secret-pipes/download/geojson/",
+        "/tiles/secret-pipes.json",
+        "/tiles/secret-pipes/14/9446/5268.pbf",
+    ):
+        assert client.get(url).status_code == 404, url
+    listed = client.get("/en/layers/map.json").json()
+    slugs = [layer["slug"] for group in listed["groups"] for layer in group["layers"]]
+    assert sorted(slugs) == ["parks", "schools"]
+
+
+@pytest.mark.django_db
+def test_attribute_table_sorts_filters_and_gives_bounding_boxes(client, layer_with_features):
+    layer_with_features(
+        "trees", [(Point(27 + i / 10, 53, srid=4326), {"kind": k, "age": a})
+                  for i, (k, a) in enumerate([("oak", 120), ("lime", 9), ("oak", 30)])],
+        attributes=[{"name": "kind", "type": "string"}, {"name": "age", "type": "integer"}],
+    )  # fmt: skip
+    data = client.get("/en/layers/trees/table.json", {"sort": "age"}).json()
+    assert [row["properties"]["age"] for row in data["rows"]] == [9, 30, 120]  # numeric order
+    assert data["rows"][0]["bbox"] == pytest.approx([27.1, 53, 27.1, 53])
+    data = client.get("/en/layers/trees/table.json", {"sort": "-age", "column": "kind",
+                                                      "value": "oak"}).json()  # fmt: skip
+    assert (data["count"], [r["properties"]["age"] for r in data["rows"]]) == (2, [120, 30])
