@@ -14,6 +14,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
@@ -28,6 +29,7 @@ from .queries import FeatureQuery
 from .styles import effective_style, geometry_family, legend
 
 CATALOGUE_PAGE_SIZE = 12
+GEOMETRY_LABELS = [_lazy("points"), _lazy("lines"), _lazy("polygons")]
 
 
 def _visible_layer(request, slug):
@@ -66,7 +68,7 @@ def catalogue(request):
             "query": query.urlencode(),
             "categories": TopicCategory.choices,
             "cities": City.objects.filter(layers__isnull=False).distinct().order_by("name_be"),
-            "geometries": [(g, _(g)) for g in GEOMETRY_FAMILIES],
+            "geometries": list(zip(GEOMETRY_FAMILIES, GEOMETRY_LABELS, strict=True)),
         },
     )
 
