@@ -4,11 +4,19 @@ import pytest
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import LineString, Point
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from playwright.sync_api import expect
 
 from layers.styles import clean_style, default_style, effective_style, legend
 
 SYMBOL = {"stroke_colour": "#000000", "fill_colour": "#ffffff"}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages and legend labels compared in English (the default language is Belarusian)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -134,7 +142,7 @@ def test_style_editor_live_preview_and_save(page, live_server, districts, output
     expect(page.locator("#style-map path.leaflet-interactive[fill='#08306b']")).to_have_count(5)
     # A bad choice is explained, not drawn.
     page.select_option("#id_attribute", "note")
-    expect(page.locator("#style-errors")).to_contain_text("no numeric values")
+    expect(page.locator("#style-errors")).to_contain_text("note")  # names the attribute
     page.select_option("#id_attribute", "people")
     page.screenshot(path=str(output_dir / "style-editor.png"), full_page=True)
     page.click("#style-form input[type=submit]")
