@@ -163,3 +163,13 @@ def layer_with_features(db):
         return layer
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request to /en/ or /ru/ leaves its language active in the test thread; start each test
+    from the default language again so that tests do not depend on their order."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
