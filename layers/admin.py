@@ -311,8 +311,8 @@ class LayerAdmin(StyleAdminMixin, admin.ModelAdmin):
         if not layer.feature_count:
             return "-"
         return format_html(
-            '<div id="layer-preview" style="height: 360px; width: 720px; max-width: 100%" data-url="{}" '
-            'data-limit="{}"></div><p class="help">{}</p>',
+            '<div id="layer-preview" style="height: 360px; width: 720px; max-width: 100%" '
+            'data-url="{}" data-limit="{}"></div><p class="help">{}</p>',
             reverse("admin:layers_layer_preview", args=[layer.pk]),
             PREVIEW_FEATURES,
             gettext("The first %(limit)s features.") % {"limit": PREVIEW_FEATURES}
