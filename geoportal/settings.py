@@ -4,6 +4,7 @@ Production uses geoportal.production, which requires a real SECRET_KEY and turns
 cookies and headers.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -222,3 +223,14 @@ MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(2 * 1024**3)))
 IMPORT_ZIP_MAX_UNCOMPRESSED = int(os.environ.get("IMPORT_ZIP_MAX_UNCOMPRESSED", str(8 * 1024**3)))
 IMPORT_ZIP_MAX_FILES = int(os.environ.get("IMPORT_ZIP_MAX_FILES", "1000"))
 IMPORT_ROOT = Path(os.environ.get("IMPORT_ROOT", MEDIA_ROOT / "imports"))
+
+# Layers for citizens (layers/tiles.py, layers/views.py).
+# Vector tiles are cached in the default cache for this long; a layer change makes new keys.
+TILE_CACHE_SECONDS = int(os.environ.get("TILE_CACHE_SECONDS", str(7 * 24 * 3600)))
+TILE_HTTP_MAX_AGE = int(os.environ.get("TILE_HTTP_MAX_AGE", "300"))
+# Up to this many features a map loads a layer as GeoJSON; bigger layers come as vector tiles.
+LAYER_GEOJSON_MAX_FEATURES = int(os.environ.get("LAYER_GEOJSON_MAX_FEATURES", "5000"))
+# Base maps offered by the national map's switcher, as JSON:
+# [{"name": "OSM", "url": "https://.../{z}/{x}/{y}.png", "attribution": "..."}]. Empty: just
+# BASEMAP_URL. A "no base map" choice is always offered (it works offline).
+BASEMAPS = json.loads(os.environ.get("BASEMAPS", "[]"))

@@ -25,11 +25,13 @@ urlpatterns = [
     path("ogc/", include("layers.ogc_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("tiles/", include("layers.tile_urls")),
 ]
 
 # Pages carry their language in the URL: /ru/..., /en/...; Belarusian, the default, has no prefix.
 urlpatterns += i18n_patterns(
     path("", include("cities.urls")),
+    path("layers/", include("layers.urls")),
     path("about/data/", TemplateView.as_view(template_name="about_data.html"), name="about-data"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=False,

@@ -20,6 +20,7 @@ from .importers import ImportFailed, ImportOptions, inspect, new_layer_slug, que
 from .models import Layer, LayerVersion
 from .permissions import can_edit_layer, editable_layers, is_planner
 from .queries import FeatureQuery
+from .style_admin import StyleAdminMixin
 
 # The map preview draws at most this many features: enough to judge the data at a glance.
 PREVIEW_FEATURES = 2000
@@ -131,7 +132,7 @@ def report_summary(report):
 
 
 @admin.register(Layer)
-class LayerAdmin(admin.ModelAdmin):
+class LayerAdmin(StyleAdminMixin, admin.ModelAdmin):
     form = LayerForm
     list_display = [
         "__str__", "status_display", "feature_count", "topic_category", "city", "owner",

@@ -159,7 +159,7 @@ def ready_layer(db):
 
     from layers.models import Feature, Layer
 
-    def make(slug, features, *, is_public=True, attributes=None, **fields):
+    def make(slug, features, *, is_public=True, attributes=None, geometry_type=None, **fields):
         geometries = [GEOSGeometry(g, srid=4326) if isinstance(g, str) else g for g, _ in features]
         if attributes is None:
             names = {}
@@ -168,6 +168,7 @@ def ready_layer(db):
                     kind = {int: "integer", float: "real"}.get(type(value), "string")
                     names.setdefault(name, kind)
             attributes = [{"name": name, "type": kind} for name, kind in names.items()]
+        geometry_type = geometry_type or (geometries[0].geom_type if geometries else "")
         extent = None
         if geometries:
             from django.contrib.gis.geos import Polygon
@@ -178,7 +179,8 @@ def ready_layer(db):
         layer = Layer.objects.create(
             slug=slug, title_en=fields.pop("title_en", slug), is_public=is_public,
             status=Layer.Status.READY, attributes=attributes, feature_count=len(features),
-            extent=extent, geometry_type=geometries[0].geom_type if geometries else "", **fields,
+            extent=extent, version=fields.pop("version", 1),
+            geometry_type=geometry_type, **fields,
         )  # fmt: skip
         Feature.objects.bulk_create(
             Feature(layer=layer, geom=geom, properties=properties, source_fid=i)
@@ -187,6 +189,12 @@ def ready_layer(db):
         return layer
 
     return make
+
+
+@pytest.fixture
+def layer_with_features(ready_layer):
+    """The same factory under the name the catalogue, page, tile and download tests use."""
+    return ready_layer
 
 
 @pytest.fixture
@@ -201,3 +209,13 @@ def minsk_points(ready_layer):
             properties["note"] = None
         features.append((f"POINT({lon:.4f} {lat:.4f})", properties))
     return ready_layer("minsk-points", features, title_en="Sample points")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request to /en/ or /ru/ leaves its language active in the test thread; start each test
+    from the default language again so that tests do not depend on their order."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -1,0 +1,180 @@
+"""What citizens browse: the catalogue search, a layer's attribute table, its SVG thumbnail and
+the list of layers the national map offers. All start from permissions.visible_layers."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import F, FloatField, Func, Q, TextField, Value
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Coalesce, NullIf
+
+from geoportal.translation import current_language
+
+from .models import Layer
+from .permissions import visible_layers
+from .queries import FeatureQuery
+from .styles import effective_style, geometry_family, legend
+from .tiles import layer_cache_version
+
+TEXT_FIELDS = [f"{name}_{lang}" for name in ("title", "abstract") for lang in ("be", "ru", "en")]
+SORTS = ("newest", "title")
+GEOMETRY_FAMILIES = ("point", "line", "polygon")
+TABLE_PAGE_SIZE = 20
+THUMBNAIL_FEATURES = 5000
+
+
+def published(queryset):
+    """Layers with data to show: imported at least once (a re-import keeps the old data)."""
+    return queryset.filter(Q(status=Layer.Status.READY) | Q(version__gt=0))
+
+
+@dataclass
+class CatalogueSearch:
+    """The catalogue's query: words matched in any language's title, abstract or keywords."""
+
+    text: str = ""
+    category: str = ""
+    city: str = ""
+    geometry: str = ""
+    sort: str = "newest"
+    filters: dict = field(init=False, default_factory=dict)
+
+    def layers(self, user):
+        qs = published(visible_layers(user)).select_related("city")
+        qs = qs.alias(
+            keyword_text=Func(
+                F("keywords"), Value(" "), function="array_to_string", output_field=TextField()
+            )
+        )
+        for word in self.text.split():
+            match = Q()
+            for name in TEXT_FIELDS:
+                match |= Q(**{f"{name}__icontains": word})
+            match |= Q(keyword_text__icontains=word)
+            qs = qs.filter(match)
+        if self.category:
+            qs = qs.filter(topic_category=self.category)
+        if self.city:
+            qs = qs.filter(city__slug=self.city)
+        if self.geometry in GEOMETRY_FAMILIES:
+            qs = qs.filter(geometry_type__icontains=self.geometry)
+        if self.sort == "title":
+            lang = current_language()
+            title = Coalesce(NullIf(f"title_{lang}", Value("")), "title_be", "title_ru", "title_en")
+            return qs.order_by(title.asc(), "slug")
+        return qs.order_by("-updated", "slug")
+
+
+def table_page(layer, *, page=1, sort="", column="", value="", feature_id=None):
+    """One page of the attribute table: sorted by an attribute (JSON order: numbers as numbers),
+    filtered by one column's value, each row with its feature's bounding box for zooming."""
+    names = [a["name"] for a in layer.attributes]
+    properties = {column: value} if column in names and value != "" else {}
+    extra = Q(id=feature_id) if feature_id is not None else Q()
+    query = FeatureQuery(layer, properties=properties, extra=extra)
+    qs = query.queryset()
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key in names:
+        order = KeyTransform(key, "properties")
+        order = order.desc(nulls_last=True) if descending else order.asc(nulls_last=True)
+        qs = qs.order_by(order, "id")
+    count = qs.count()
+    pages = max(1, -(-count // TABLE_PAGE_SIZE))
+    page = min(max(1, page), pages)
+    box = {
+        name: Func("geom", function=f"ST_{name.upper()}", output_field=FloatField())
+        for name in ("xmin", "ymin", "xmax", "ymax")
+    }
+    start = (page - 1) * TABLE_PAGE_SIZE
+    rows = qs.annotate(**box).values("id", "properties", *box)[start : start + TABLE_PAGE_SIZE]
+    return {
+        "count": count,
+        "page": page,
+        "pages": pages,
+        "columns": names,
+        "sort": sort if key in names else "",
+        "rows": [
+            {
+                "id": row["id"],
+                "properties": row["properties"],
+                "bbox": [row["xmin"], row["ymin"], row["xmax"], row["ymax"]],
+            }
+            for row in rows
+        ],
+    }
+
+
+def thumbnail_svg(layer):
+    """A small SVG preview of the layer drawn in PostGIS (its first few thousand features,
+    simplified; points as small squares), cached until the layer changes."""
+    key = f"thumbnail:{layer.pk}:{layer_cache_version(layer)}"
+    svg = cache.get(key)
+    if svg is None:
+        svg = _draw_thumbnail(layer)
+        cache.set(key, svg, settings.TILE_CACHE_SECONDS)
+    return svg
+
+
+def _draw_thumbnail(layer):
+    symbol = effective_style(layer)["symbol"]
+    if not layer.extent:
+        return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"></svg>'
+    minx, miny, maxx, maxy = layer.extent.extent
+    size = max(maxx - minx, maxy - miny, 1e-4)
+    pad = size * 0.05
+    point = geometry_family(layer.geometry_type) == "point"
+    shape = (
+        f"ST_Buffer(geom, {size / 80!r}, 'quad_segs=1')"
+        if point
+        else (f"ST_Simplify(geom, {size / 400!r}, true)")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT ST_AsSVG(ST_Collect({shape}), 0, 5) FROM (
+                  SELECT geom FROM layers_feature WHERE layer_id = %s ORDER BY id LIMIT %s) AS f""",
+            [layer.pk, THUMBNAIL_FEATURES],
+        )
+        path = cursor.fetchone()[0] or ""
+    line = geometry_family(layer.geometry_type) == "line"
+    fill = "none" if line else symbol["fill_colour"]
+    stroke = symbol["stroke_colour"] if not point else symbol["fill_colour"]
+    width = size / 150
+    view = f"{minx - pad!r} {-maxy - pad!r} {size + 2 * pad!r} {size + 2 * pad!r}"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view}" '
+        'preserveAspectRatio="xMidYMid meet">'
+        f'<path d="{path}" fill="{fill}" fill-opacity="{max(symbol["fill_opacity"], 0.3)}" '
+        f'stroke="{stroke}" stroke-width="{width!r}" fill-rule="evenodd"/></svg>'
+    )
+
+
+def map_layers(user, *, tiles_url, geojson_url, page_url):
+    """The layers offered on the national map, grouped by topic category, each with what the map
+    needs to draw it (style, legend, where its data comes from)."""
+    groups = {}
+    layers = published(visible_layers(user)).order_by("topic_category", "title_be", "slug")
+    for layer in layers:
+        label = layer.get_topic_category_display() or ""
+        style = effective_style(layer)
+        groups.setdefault(layer.topic_category, {"category": layer.topic_category,
+                                                  "label": str(label), "layers": []})  # fmt: skip
+        groups[layer.topic_category]["layers"].append(
+            {
+                "slug": layer.slug,
+                "title": layer.title,
+                "geometry": geometry_family(layer.geometry_type),
+                "feature_count": layer.feature_count,
+                "style": style,
+                "legend": legend(layer, style),
+                "tiles": layer.feature_count > settings.LAYER_GEOJSON_MAX_FEATURES,
+                "tileUrl": tiles_url(layer),
+                "geojsonUrl": geojson_url(layer),
+                "url": page_url(layer),
+                "attribution": layer.attribution,
+                "bounds": list(layer.extent.extent) if layer.extent else None,
+            }
+        )
+    return list(groups.values())

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "layers"
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("map.json", views.national_map_layers, name="map-layers"),
+    path("<slug:slug>/", views.layer_detail, name="detail"),
+    path("<slug:slug>/table.json", views.layer_table, name="table"),
+    path("<slug:slug>/thumbnail.svg", views.thumbnail, name="thumbnail"),
+    path("<slug:slug>/download/<str:fmt>/", views.download, name="download"),
+]

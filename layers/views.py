@@ -1,0 +1,201 @@
+"""Citizens' pages and files of the layers: catalogue, layer page, attribute table, downloads,
+thumbnails, the national map's layer list, and vector tiles. Every view finds its layer through
+permissions.visible_layers, so a layer the visitor may not see is a 404 everywhere."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET
+from rest_framework.exceptions import ValidationError
+
+from cities.models import City
+from geoportal.query_params import parse_bbox
+
+from . import exporters, tiles
+from .catalogue import GEOMETRY_FAMILIES, CatalogueSearch, map_layers, table_page, thumbnail_svg
+from .models import Layer, TopicCategory
+from .permissions import visible_layers
+from .queries import FeatureQuery
+from .styles import effective_style, geometry_family, legend
+
+CATALOGUE_PAGE_SIZE = 12
+GEOMETRY_LABELS = [_lazy("points"), _lazy("lines"), _lazy("polygons")]
+
+
+def _visible_layer(request, slug):
+    return get_object_or_404(
+        visible_layers(request.user).select_related("city", "owner"), slug=slug
+    )
+
+
+def tiles_template_url(request, layer):
+    """The absolute tile URL with literal {z}/{x}/{y} (and the layer's version, so that browsers
+    fetch new tiles after a change)."""
+    url = request.build_absolute_uri(reverse("tiles:tile", args=[layer.slug, 0, 0, 0]))
+    return url.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf") + f"?v={tiles.layer_cache_version(layer)}"
+
+
+@require_GET
+def catalogue(request):
+    search = CatalogueSearch(
+        text=request.GET.get("q", "").strip(),
+        category=request.GET.get("category", ""),
+        city=request.GET.get("city", ""),
+        geometry=request.GET.get("geometry", ""),
+        sort=request.GET.get("sort", "newest"),
+    )
+    page = Paginator(search.layers(request.user), CATALOGUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "layers/catalogue.html",
+        {
+            "search": search,
+            "page": page,
+            "query": query.urlencode(),
+            "categories": TopicCategory.choices,
+            "cities": City.objects.filter(layers__isnull=False).distinct().order_by("name_be"),
+            "geometries": list(zip(GEOMETRY_FAMILIES, GEOMETRY_LABELS, strict=True)),
+        },
+    )
+
+
+@require_GET
+def layer_detail(request, slug):
+    layer = _visible_layer(request, slug)
+    style = effective_style(layer)
+    config = {
+        "slug": layer.slug,
+        "title": layer.title,
+        "geometry": geometry_family(layer.geometry_type),
+        "style": style,
+        "legend": legend(layer, style),
+        "bounds": list(layer.extent.extent) if layer.extent else None,
+        "tiles": layer.feature_count > settings.LAYER_GEOJSON_MAX_FEATURES,
+        "tileUrl": tiles_template_url(request, layer),
+        "geojsonUrl": reverse("layers:download", args=[layer.slug, "geojson"]),
+        "tableUrl": reverse("layers:table", args=[layer.slug]),
+        "citiesUrl": reverse("city-list"),
+        "columns": [a["name"] for a in layer.attributes],
+    }
+    downloads = [
+        (fmt, label, reverse("layers:download", args=[layer.slug, fmt]))
+        for fmt, (label, _ext, _type) in exporters.FORMATS.items()
+    ]
+    return render(
+        request,
+        "layers/layer_detail.html",
+        {"layer": layer, "config": config, "downloads": downloads, "legend": config["legend"]},
+    )
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@require_GET
+def layer_table(request, slug):
+    layer = _visible_layer(request, slug)
+    data = table_page(
+        layer,
+        page=_int(request.GET.get("page"), 1),
+        sort=request.GET.get("sort", ""),
+        column=request.GET.get("column", ""),
+        value=request.GET.get("value", ""),
+        feature_id=_int(request.GET.get("id")),
+    )
+    return JsonResponse(data)
+
+
+@require_GET
+def download(request, slug, fmt):
+    layer = _visible_layer(request, slug)
+    if fmt not in exporters.FORMATS:
+        raise Http404(_("Unknown download format."))
+    try:
+        bbox = parse_bbox(request.GET["bbox"]) if request.GET.get("bbox") else None
+    except ValidationError as error:
+        return HttpResponseBadRequest(str(error.detail["bbox"]), content_type="text/plain")
+    column, value = request.GET.get("column", ""), request.GET.get("value", "")
+    properties = {column: value} if column and value != "" else {}
+    try:
+        result = exporters.export(FeatureQuery(layer, bbox=bbox, properties=properties), fmt)
+    except exporters.ExportError as error:
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+    response = StreamingHttpResponse(result.chunks, content_type=result.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    licence_url = request.build_absolute_uri(layer.get_absolute_url()) + "#licence"
+    response["Link"] = f'<{licence_url}>; rel="license"'
+    return response
+
+
+@require_GET
+def thumbnail(request, slug):
+    layer = _visible_layer(request, slug)
+    response = HttpResponse(thumbnail_svg(layer), content_type="image/svg+xml")
+    response["Cache-Control"] = "max-age=300"
+    return response
+
+
+@require_GET
+def national_map_layers(request):
+    """The national map's layer switcher: layers by category, and the base maps."""
+    basemaps = list(settings.BASEMAPS) or (
+        [{"name": _("Standard"), "url": settings.BASEMAP_URL,
+          "attribution": settings.BASEMAP_ATTRIBUTION}] if settings.BASEMAP_URL else []
+    )  # fmt: skip
+    groups = map_layers(
+        request.user,
+        tiles_url=lambda layer: tiles_template_url(request, layer),
+        geojson_url=lambda layer: reverse("layers:download", args=[layer.slug, "geojson"]),
+        page_url=lambda layer: layer.get_absolute_url(),
+    )
+    return JsonResponse({"basemaps": basemaps, "groups": groups})
+
+
+# What a tile needs of its layer; the heavy JSON columns (attributes, report) stay in the database.
+TILE_FIELDS = ["id", "slug", "is_public", "version", "updated", "geometry_type"]
+
+
+def _tile_layer(request, slug):
+    try:
+        return visible_layers(request.user).only(*TILE_FIELDS).get(slug=slug)
+    except Layer.DoesNotExist:
+        raise Http404 from None
+
+
+@require_GET
+def tile(request, slug, z, x, y):
+    layer = _tile_layer(request, slug)
+    try:
+        data = tiles.get_tile(layer, tiles.TileRequest(z, x, y))
+    except tiles.TileOutOfRange as error:
+        raise Http404(str(error)) from None
+    response = HttpResponse(data, content_type=tiles.MVT_CONTENT_TYPE)
+    # Private tiles must not sit in shared caches.
+    response["Cache-Control"] = (
+        f"public, max-age={settings.TILE_HTTP_MAX_AGE}" if layer.is_public else "private, no-store"
+    )
+    return response
+
+
+@require_GET
+def tilejson(request, slug):
+    layer = _visible_layer(request, slug)
+    return JsonResponse(tiles.tilejson(layer, tiles_template_url(request, layer)))

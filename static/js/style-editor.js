@@ -1,0 +1,50 @@
+// The admin's style editor: each change of the form is checked by the server (the same
+// validation as on save) and the map and legend are redrawn from the returned style.
+import { createMap } from "./basemap.js";
+import { dataLayer, legendItems, popupHTML } from "./layer-style.js";
+
+const config = JSON.parse(document.getElementById("style-config").textContent);
+const form = document.getElementById("style-form");
+const errors = document.getElementById("style-errors");
+const element = document.getElementById("style-map");
+const map = createMap(element);
+if (config.bounds) {
+  const [minx, miny, maxx, maxy] = config.bounds;
+  map.fitBounds([[miny, minx], [maxy, maxx]], { maxZoom: 16, padding: [10, 10] });
+}
+
+let current = null;
+let drawing = 0;
+async function draw(style, legend) {
+  const ticket = ++drawing;
+  const next = await dataLayer({ ...config, style }, (id, properties, latlng) => {
+    L.popup().setLatLng(latlng).setContent(popupHTML(config.title, properties)).openOn(map);
+  });
+  if (ticket !== drawing) return; // a newer preview is on its way
+  if (current) map.removeLayer(current);
+  current = next.addTo(map);
+  document.getElementById("legend").innerHTML = legendItems(legend, config.geometry);
+  element.dataset.ready = "true";
+}
+
+let timer = null;
+async function preview() {
+  const response = await fetch(config.previewUrl, { method: "POST", body: new FormData(form) });
+  const data = await response.json();
+  if (!response.ok) {
+    errors.textContent = Object.values(data.errors || {}).flat().map((e) => e.message).join(" ");
+    return;
+  }
+  errors.textContent = "";
+  await draw(data.style, data.legend);
+}
+
+form.addEventListener("input", () => {
+  clearTimeout(timer);
+  timer = setTimeout(preview, 300);
+});
+form.elements.attribute.addEventListener("change", () => {
+  // New attribute, new values: let the server pick the categories again.
+  form.elements.categories.value = "";
+});
+await draw(config.style, config.legend);
