@@ -117,6 +117,7 @@ class LayerViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 )
                 queue_upload(layer, data["file"], options, request.user)
         except ImportFailed as exc:
-            return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+            # Through the API's one error format, like every other 400.
+            raise serializers.ValidationError({"file": [str(exc)]}) from exc
         body = LayerSerializer(layer, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})

@@ -67,7 +67,9 @@ def test_bad_upload_answers_400_naming_the_problem(brest_planner, filename, fiel
     response = upload(client_for(brest_planner), TEST_DATA / filename, **fields)
     assert response.status_code == 400
     field, message = problem
-    assert message in " ".join(response.json()[field])
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert message in " ".join(body["detail"][field])
     assert not Layer.objects.exists()
 
 
