@@ -9,7 +9,8 @@ from geoportal.uploads import upload_on_disk
 
 from .boundaries import BoundaryError, set_boundary_from_file
 from .models import City, Region, ServiceCategory, ServiceLocation
-from .permissions import can_manage_city, managed_by, managed_city_ids
+from .permissions import can_manage_city, managed_city_ids
+from .scoped_admin import CityScopedAdminMixin
 from .service_imports import ServiceImportError, import_services, read_service_file
 from .services import city_for_point
 
@@ -133,7 +134,7 @@ class ServiceImportForm(forms.Form):
 
 
 @admin.register(ServiceLocation)
-class ServiceLocationAdmin(LeafletGeoAdmin):
+class ServiceLocationAdmin(CityScopedAdminMixin, LeafletGeoAdmin):
     form = ServiceLocationForm
     list_display = ["name_be", "category", "city", "city_basis", "address", "wheelchair", "updated"]
     list_filter = ["category", "city", "city_basis", "wheelchair", "source"]
@@ -142,22 +143,10 @@ class ServiceLocationAdmin(LeafletGeoAdmin):
     list_select_related = ["category", "city"]
     change_list_template = "admin/cities/servicelocation/change_list.html"
 
-    def get_queryset(self, request):
-        # Planners see and edit only their cities' services (cities.permissions decides).
-        return super().get_queryset(request).filter(managed_by(request.user))
-
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user
         return form
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or can_manage_city(request.user, obj.city_id))
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or can_manage_city(request.user, obj.city_id))
 
     def get_urls(self):
         return [

@@ -13,7 +13,8 @@ from .indicator_exporters import values_csv
 from .indicator_importers import ValueImportError, import_values
 from .kpis import recompute
 from .models import City, Indicator, IndicatorValue, Target
-from .permissions import can_manage_city, managed_by
+from .permissions import managed_by
+from .scoped_admin import CityScopedAdminMixin
 
 
 @admin.register(Indicator)
@@ -22,26 +23,6 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_filter = ["framework", "dimension", "sub_dimension", "tier", "kind"]
     search_fields = ["code", "name_be", "name_ru", "name_en"]
     readonly_fields = ["slug"]
-
-
-class CityScopedAdmin(admin.ModelAdmin):
-    """Rows of the cities the user manages; only those cities can be chosen."""
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(managed_by(request.user))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "city":
-            kwargs["queryset"] = City.objects.filter(managed_by(request.user, "id"))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or can_manage_city(request.user, obj.city_id))
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or can_manage_city(request.user, obj.city_id))
 
 
 class ValueImportForm(forms.Form):
@@ -55,7 +36,7 @@ class ValueImportForm(forms.Form):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(CityScopedAdmin):
+class IndicatorValueAdmin(CityScopedAdminMixin, admin.ModelAdmin):
     list_display = ["indicator", "city", "year", "subseries", "value", "source", "is_sample",
                     "verified", "approximate"]  # fmt: skip
     list_filter = ["indicator__dimension", "is_sample", "verified", "approximate", "year", "city"]
@@ -131,7 +112,7 @@ class IndicatorValueAdmin(CityScopedAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(CityScopedAdmin):
+class TargetAdmin(CityScopedAdminMixin, admin.ModelAdmin):
     list_display = ["indicator", "city", "baseline_year", "baseline_value", "target_year",
                     "target_value", "is_sample"]  # fmt: skip
     list_filter = ["indicator__dimension", "is_sample", "city"]
