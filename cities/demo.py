@@ -133,7 +133,7 @@ def load_cities():
     minsk = City.objects.get(slug="minsk")
     if minsk.boundary is None or minsk.boundary_source.startswith("Natural Earth"):
         region = Region.objects.get(iso_code=MINSK_BOUNDARY_REGION)
-        set_boundary(minsk, [bytes(p.wkb) for p in region.geom], f"{NATURAL_EARTH}, BY-HM")
+        set_boundary(minsk, region.geom, f"{NATURAL_EARTH}, BY-HM")
     return cities
 
 
