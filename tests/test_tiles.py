@@ -123,9 +123,7 @@ def test_a_cached_public_tile_costs_no_database_query(client, schools, django_as
 
 
 @pytest.mark.django_db
-def test_a_layer_turning_private_or_changing_leaves_the_fast_path_at_once(
-    client, schools, demo
-):
+def test_a_layer_turning_private_or_changing_leaves_the_fast_path_at_once(client, schools, demo):
     from cities.models import City
 
     cache.clear()
