@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,5 +9,9 @@ class LayersConfig(AppConfig):
 
     def ready(self):
         from .importers import drop_layer_partition
+        from .tiles import forget_tile_access
 
-        post_delete.connect(drop_layer_partition, sender=self.get_model("Layer"))
+        layer = self.get_model("Layer")
+        post_delete.connect(drop_layer_partition, sender=layer)
+        for signal in (pre_save, post_save, post_delete):
+            signal.connect(forget_tile_access, sender=layer)

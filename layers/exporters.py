@@ -21,7 +21,7 @@ from pathlib import Path
 from django.db import connection
 from django.db.models import Func, TextField, Value
 
-from .importers import _pg_dsn as pg_dsn
+from .importers import gdal_pg_dsn
 from .queries import GEOJSON_PRECISION, FeatureQuery
 
 CHUNK = 64 * 1024
@@ -209,7 +209,7 @@ def ogr_export(query, fmt):
     folder = Path(tempfile.mkdtemp(prefix="export-"))
     aliases = shapefile_field_names(attribute_names(layer)) if fmt == "shp" else None
     target = folder / f"{layer.slug}.{extension}"
-    command = ["ogr2ogr", "-f", driver, str(target), pg_dsn(), "-sql", ogr_sql(query, aliases),
+    command = ["ogr2ogr", "-f", driver, str(target), gdal_pg_dsn(), "-sql", ogr_sql(query, aliases),
                "-nln", layer.slug, "-a_srs", "EPSG:4326"]  # fmt: skip
     if (layer.geometry_type or "").lower() in OGR_GEOMETRY_TYPES:
         command += ["-nlt", layer.geometry_type.upper()]

@@ -35,6 +35,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from .styles import effective_style
+
 logger = logging.getLogger(__name__)
 
 STAGING_SCHEMA = "import_staging"
@@ -502,7 +504,8 @@ def _csv_rows(text):
 # 3. Staging with ogr2ogr
 
 
-def _pg_dsn():
+def gdal_pg_dsn():
+    """The database as a GDAL `PG:` connection string (ogr2ogr of imports and downloads)."""
     db = connection.settings_dict
     parts = {
         "dbname": db["NAME"],
@@ -518,7 +521,7 @@ def _pg_dsn():
 
 
 def _ogr2ogr_command(source, table):
-    command = ["ogr2ogr", "-f", "PostgreSQL", _pg_dsn(), str(source.path)]
+    command = ["ogr2ogr", "-f", "PostgreSQL", gdal_pg_dsn(), str(source.path)]
     if source.layer_name:
         command.append(source.layer_name)
     command += [
@@ -937,6 +940,8 @@ def _finish(layer, version, staged, report):
     layer.source_format = staged.source_format
     layer.source_crs = staged.source_crs
     layer.geometry_type = report["geometry_type"]
+    # A first import stores the default style for the geometry; a saved style is kept.
+    layer.style = effective_style(layer)
     layer.attributes = staged.columns
     layer.feature_count = report["imported"]
     layer.extent = _extent_polygon(layer.pk)

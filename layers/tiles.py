@@ -6,14 +6,22 @@ Lines and polygons are simplified to about half a screen pixel of the tile's zoo
 projected; below zoom 12 points are thinned to one per 4x4 screen pixels, so that a tile of a
 million-point layer stays small enough to draw. Each tile is cached under a key holding the
 layer's version and last update, so a re-import or an edit invalidates its tiles at once.
+
+A cached tile of a public layer costs no database query: a small TileAccess record per layer slug
+(id, public flag, cache version) sits in the cache beside the tiles and is dropped whenever the
+layer is saved or deleted (signals wired in apps.py). Private layers go through
+permissions.visible_layers on every request.
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models.signals import pre_save
 
+from .models import Layer
+from .permissions import visible_layers
 from .styles import geometry_family
 
 EXTENT = 4096
@@ -86,16 +94,75 @@ def layer_cache_version(layer):
     return f"{layer.version}.{int(layer.updated.timestamp() * 1_000_000)}"
 
 
-def cache_key(layer, tile):
-    return f"tile:{layer.pk}:{layer_cache_version(layer)}:{tile.z}/{tile.x}/{tile.y}"
+def cache_key(access, tile):
+    return f"tile:{access.pk}:{access.cache_version}:{tile.z}/{tile.x}/{tile.y}"
 
 
-def get_tile(layer, tile):
+# What a tile needs of its layer; the heavy JSON columns (attributes, report) stay in the database.
+TILE_FIELDS = ["id", "slug", "is_public", "version", "updated", "geometry_type"]
+
+
+@dataclass(frozen=True)
+class TileAccess:
+    """What serving a layer's tiles needs to know, small enough to cache per slug."""
+
+    pk: int
+    slug: str
+    is_public: bool
+    geometry_type: str
+    cache_version: str
+
+    @classmethod
+    def of(cls, layer):
+        return cls(
+            layer.pk, layer.slug, layer.is_public, layer.geometry_type, layer_cache_version(layer)
+        )
+
+    def etag(self, tile):
+        return f'"{self.pk}-{self.cache_version}-{tile.z}-{tile.x}-{tile.y}"'
+
+
+def access_key(slug):
+    return f"tile-access:{slug}"
+
+
+def tile_access(user, slug):
+    """The TileAccess of the layer `slug` if `user` may see its tiles, else None. A public layer
+    is answered from the cache; a private one is checked against the database every time."""
+    access = cache.get(access_key(slug))
+    if access is None:
+        layer = Layer.objects.only(*TILE_FIELDS).filter(slug=slug).first()
+        if layer is None:
+            return None
+        access = TileAccess.of(layer)
+        cache.set(access_key(slug), access, settings.TILE_CACHE_SECONDS)
+    if access.is_public:
+        return access
+    layer = visible_layers(user).only(*TILE_FIELDS).filter(slug=slug).first()
+    return TileAccess.of(layer) if layer else None
+
+
+def forget_tile_access(sender, instance, signal, **kwargs):
+    """Receiver of the layer's pre_save, post_save and post_delete: drop its cached TileAccess
+    (before a save under the slug it had, so a renamed slug stops serving), now and again when
+    the transaction commits, so that no request in between re-caches the record as it was."""
+    if signal is pre_save:
+        if instance.pk is None:
+            return
+        slugs = list(Layer.objects.filter(pk=instance.pk).values_list("slug", flat=True))
+    else:
+        slugs = [instance.slug]
+    keys = [access_key(slug) for slug in slugs]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def get_tile(access, tile):
     """The tile's bytes (empty for a tile without features), from the cache or PostGIS."""
-    key = cache_key(layer, tile)
+    key = cache_key(access, tile)
     data = cache.get(key)
     if data is None:
-        data = build_tile(layer, tile)
+        data = build_tile(access, tile)
         cache.set(key, data, settings.TILE_CACHE_SECONDS)
     return data
 

@@ -8,11 +8,13 @@ from django.http import (
     Http404,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseNotModified,
     JsonResponse,
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
@@ -23,7 +25,7 @@ from geoportal.query_params import parse_bbox
 
 from . import exporters, tiles
 from .catalogue import GEOMETRY_FAMILIES, CatalogueSearch, map_layers, table_page, thumbnail_svg
-from .models import Layer, TopicCategory
+from .models import TopicCategory
 from .permissions import visible_layers
 from .queries import FeatureQuery
 from .styles import effective_style, geometry_family, legend
@@ -169,28 +171,24 @@ def national_map_layers(request):
     return JsonResponse({"basemaps": basemaps, "groups": groups})
 
 
-# What a tile needs of its layer; the heavy JSON columns (attributes, report) stay in the database.
-TILE_FIELDS = ["id", "slug", "is_public", "version", "updated", "geometry_type"]
-
-
-def _tile_layer(request, slug):
-    try:
-        return visible_layers(request.user).only(*TILE_FIELDS).get(slug=slug)
-    except Layer.DoesNotExist:
-        raise Http404 from None
-
-
 @require_GET
 def tile(request, slug, z, x, y):
-    layer = _tile_layer(request, slug)
     try:
-        data = tiles.get_tile(layer, tiles.TileRequest(z, x, y))
+        wanted = tiles.TileRequest(z, x, y)
     except tiles.TileOutOfRange as error:
         raise Http404(str(error)) from None
-    response = HttpResponse(data, content_type=tiles.MVT_CONTENT_TYPE)
+    access = tiles.tile_access(request.user, slug)
+    if access is None:
+        raise Http404
+    etag = access.etag(wanted)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(tiles.get_tile(access, wanted), content_type=tiles.MVT_CONTENT_TYPE)
+    response["ETag"] = etag
     # Private tiles must not sit in shared caches.
     response["Cache-Control"] = (
-        f"public, max-age={settings.TILE_HTTP_MAX_AGE}" if layer.is_public else "private, no-store"
+        f"public, max-age={settings.TILE_HTTP_MAX_AGE}" if access.is_public else "private, no-store"
     )
     return response
 

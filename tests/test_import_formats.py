@@ -195,3 +195,18 @@ def test_staging_reader_reports_what_it_found(db):
             assert cursor.fetchone()[0] == 1
     finally:
         drop_staged(staged.table)
+
+
+def test_an_import_stores_the_default_style_and_keeps_a_saved_one(make_layer, oblasts_zip):
+    from layers.styles import default_style
+
+    layer = make_layer()
+    assert layer.style == {}
+    import_now(layer, oblasts_zip)
+    layer = imported(layer)
+    assert layer.style == default_style("MultiPolygon")
+    saved = {"type": "single", "symbol": {**layer.style["symbol"], "fill_colour": "#123456"}}
+    layer.style = saved
+    layer.save()
+    import_now(layer, oblasts_zip)
+    assert imported(layer).style == saved

@@ -96,7 +96,7 @@ def test_tiles_are_cached_and_invalidated_when_the_layer_changes(client, schools
     z, x, y = tile_of(27.5615, 53.9025, 14)
     url = f"/tiles/schools/{z}/{x}/{y}.pbf"
     first = client.get(url).content
-    key = tiles.cache_key(schools, tiles.TileRequest(z, x, y))
+    key = tiles.cache_key(tiles.TileAccess.of(schools), tiles.TileRequest(z, x, y))
     assert cache.get(key) == first
     # Data changes under the cache (as a re-import would) ...
     Feature.objects.filter(layer=schools).update(properties={"name": "Renamed", "pupils": 1})
@@ -104,6 +104,55 @@ def test_tiles_are_cached_and_invalidated_when_the_layer_changes(client, schools
     schools.version += 1
     schools.save()  # ... until the layer records the change
     assert b"Renamed" in client.get(url).content
+
+
+@pytest.mark.django_db
+def test_a_cached_public_tile_costs_no_database_query(client, schools, django_assert_num_queries):
+    cache.clear()
+    z, x, y = tile_of(27.5615, 53.9025, 14)
+    url = f"/tiles/schools/{z}/{x}/{y}.pbf"
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        again = client.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    assert again["Cache-Control"].startswith("public")
+    # The browser's copy is still good: 304 without a body, and still no query.
+    with django_assert_num_queries(0):
+        unchanged = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+
+
+@pytest.mark.django_db
+def test_a_layer_turning_private_or_changing_leaves_the_fast_path_at_once(client, schools, demo):
+    from cities.models import City
+
+    cache.clear()
+    z, x, y = tile_of(27.5615, 53.9025, 14)
+    url = f"/tiles/schools/{z}/{x}/{y}.pbf"
+    first = client.get(url)
+    assert first.status_code == 200
+    # A change of the data: a new ETag, the new tile.
+    Feature.objects.filter(layer=schools).update(properties={"name": "Renamed", "pupils": 1})
+    schools.version += 1
+    schools.save()
+    changed = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+    assert b"Renamed" in changed.content
+    # Private: the cached record and tiles are no longer served to the anonymous.
+    schools.is_public = False
+    schools.city = City.objects.get(slug="minsk")
+    schools.save()
+    assert client.get(url).status_code == 404
+    # A new slug: the old one is gone at once.
+    schools.is_public = True
+    schools.save()
+    assert client.get(url).status_code == 200
+    schools.slug = "schools-2"
+    schools.save()
+    assert client.get(url).status_code == 404
+    assert client.get(f"/tiles/schools-2/{z}/{x}/{y}.pbf").status_code == 200
+    schools.delete()
+    assert client.get(f"/tiles/schools-2/{z}/{x}/{y}.pbf").status_code == 404
 
 
 @pytest.mark.django_db
