@@ -15,12 +15,14 @@ that cannot be installed or started is skipped, and the script says which and wh
 
 For each server it measures requests per second and p50/p95 latency for: items with limit 100
 in a small bbox, items with limit 1000, and a single item, on both tables; MVT tiles at z13-15
-where the portal serves tiles. Then it prints the table and the ratios portal/peer.
+(random places over the area) on the portal and tipg; pygeoapi serves no tiles from PostgreSQL.
+Then it prints the table and the ratios portal/peer.
 """
 
 import argparse
 import glob
 import http.client
+import math
 import os
 import random
 import shutil
@@ -136,8 +138,10 @@ def build_database(points, polygons):
 
 
 class Server:
-    def __init__(self, name, port, collections, process=None, note="", geojson="json"):
+    def __init__(self, name, port, collections, process=None, note="", geojson="json", tiles=None):
         self.name, self.port, self.collections, self.process = name, port, collections, process
+        # table -> path of its MVT tiles with {z}/{x}/{y}, for the servers that have them
+        self.tiles = tiles or {}
         # The f= value that asks this server for GeoJSON (tipg's f=json is a plain JSON list).
         self.note, self.geojson = note, geojson
 
@@ -187,7 +191,9 @@ def start_portal(tmp):
         port,
         {"points": "/ogc/collections/bench-points", "polygons": "/ogc/collections/bench-polygons"},
         process,
-    )
+        tiles={"points": "/tiles/bench-points/{z}/{x}/{y}.pbf",
+               "polygons": "/tiles/bench-polygons/{z}/{x}/{y}.pbf"},
+    )  # fmt: skip
     server.wait("/ogc/collections/bench-points")
     return server
 
@@ -246,6 +252,10 @@ def start_tipg(tmp):
         process,
         note,
         geojson="geojson",
+        tiles={
+            "points": "/collections/public.bench_points/tiles/WebMercatorQuad/{z}/{x}/{y}",
+            "polygons": "/collections/public.bench_polygons/tiles/WebMercatorQuad/{z}/{x}/{y}",
+        },
     )
     server.wait("/collections/public.bench_points")
     return server
@@ -329,8 +339,15 @@ def start_pygeoapi(tmp):
 # --- load ---------------------------------------------------------------------------------------
 
 
+def tile_at(lon, lat, z):
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return {"z": z, "x": x, "y": y}
+
+
 def scenarios(ids, rng):
-    """name -> (table, function giving the next path suffix)."""
+    """name -> (table, function giving the next path suffix, or the {z}/{x}/{y} of a tile)."""
     boxes = []
     for _ in range(200):
         x = rng.uniform(AREA[0], AREA[2] - 0.1)
@@ -347,11 +364,32 @@ def scenarios(ids, rng):
             table,
             lambda slug=slug: f"/items/{rng.choice(ids[slug])}?f=json",
         )
+        for z in (13, 14, 15):
+            # Tiles at random places over the area, the same for every server.
+            result[f"{table}: MVT tile z{z}"] = (
+                table,
+                lambda z=z: tile_at(
+                    rng.uniform(AREA[0], AREA[2]), rng.uniform(AREA[1], AREA[3]), z
+                ),
+            )
     return result  # fmt: skip
 
 
-def measure(server, base, next_suffix, *, requests, seconds, concurrency):
+def measure(server, table, next_suffix, *, requests, seconds, concurrency):
     latencies, failures, lock = [], [], threading.Lock()
+
+    def next_path():
+        """(path, whether it is a tile)"""
+        suffix = next_suffix()
+        if isinstance(suffix, dict):
+            return server.tiles[table].format(**suffix), True
+        return server.collections[table] + suffix.replace("f=json", f"f={server.geojson}"), False
+
+    def succeeded(status, body, tile):
+        if tile:
+            return status in (200, 204)  # an empty tile may come as 204 No Content
+        return status == 200 and body[:1] == b"{"
+
     deadline = [None]
     remaining = [requests]
 
@@ -362,13 +400,13 @@ def measure(server, base, next_suffix, *, requests, seconds, concurrency):
                 if remaining[0] <= 0 or time.time() > deadline[0]:
                     return
                 remaining[0] -= 1
-                path = base + next_suffix().replace("f=json", f"f={server.geojson}")
+                path, tile = next_path()
             start = time.perf_counter()
             try:
                 conn.request("GET", path, headers={"Accept": "application/geo+json"})
                 response = conn.getresponse()
                 body = response.read()
-                ok = response.status == 200 and body[:1] == b"{"
+                ok = succeeded(response.status, body, tile)
             except (OSError, http.client.HTTPException) as exc:
                 ok, body = False, str(exc).encode()
                 conn.close()
@@ -380,7 +418,7 @@ def measure(server, base, next_suffix, *, requests, seconds, concurrency):
     # Warm up: a few requests on one connection, not counted.
     warm = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
     for _ in range(3):
-        warm.request("GET", base + next_suffix().replace("f=json", f"f={server.geojson}"))
+        warm.request("GET", next_path()[0])
         warm.getresponse().read()
     warm.close()
     deadline[0] = time.time() + seconds
@@ -401,15 +439,6 @@ def measure(server, base, next_suffix, *, requests, seconds, concurrency):
         "failures": len(failures),
         "first_failure": failures[0] if failures else None,
     }
-
-
-def tiles_path(server, ids):
-    """The portal's vector tiles, if this branch has them."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    conn.request("GET", "/tiles/bench-points/13/4700/2650.pbf")
-    response = conn.getresponse()
-    response.read()
-    return response.status in (200, 204)
 
 
 def main():
@@ -453,7 +482,9 @@ def main():
         results = {}
         for scenario, (table, next_suffix) in scenarios(ids, rng).items():
             for server in servers:
-                figures = measure(server, server.collections[table], next_suffix,
+                if "MVT" in scenario and table not in server.tiles:
+                    continue  # this server serves no vector tiles
+                figures = measure(server, table, next_suffix,
                                   requests=args.requests, seconds=args.seconds,
                                   concurrency=args.concurrency)  # fmt: skip
                 results[(scenario, server.name)] = figures
@@ -462,9 +493,6 @@ def main():
                     f"failed {figures['failures']}")  # fmt: skip
                 if figures["first_failure"]:
                     log(f"      first failure: {figures['first_failure']}")
-        tiles = tiles_path(servers[0], ids)
-        if not tiles:
-            skipped.append(("MVT tiles", "this branch of the portal serves no /tiles/ yet"))
 
         names = [server.name for server in servers]
         log("\n| Scenario | " + " | ".join(f"{n} req/s (p50/p95 ms)" for n in names)
@@ -473,13 +501,16 @@ def main():
         for scenario in scenarios(ids, rng):
             cells = []
             for name in names:
-                f = results[(scenario, name)]
+                f = results.get((scenario, name))
+                if f is None:
+                    cells.append("no tiles")
+                    continue
                 fail = f", {f['failures']} failed" if f["failures"] else ""
                 cells.append(f"{f['rps']:.0f} ({f['p50']:.0f}/{f['p95']:.0f}{fail})")
             portal = results[(scenario, "portal")]["rps"]
             ratios = [
                 f"{portal / results[(scenario, n)]['rps']:.1f}x"
-                if results[(scenario, n)]["rps"]
+                if results.get((scenario, n), {}).get("rps")
                 else "n/a"
                 for n in names[1:]
             ]

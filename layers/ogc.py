@@ -29,11 +29,14 @@ from geoportal.query_params import parse_bbox
 from . import crs as crs_module
 from .cql2 import FILTER_LANGS, GEOMETRY, filter_q
 from .ogc_openapi import DEFAULT_LIMIT, GEOJSON, HTML, JSON, OPENAPI, SCHEMA_JSON, openapi_document
-from .ogc_providers import Selection, collection, collections
+from .ogc_providers import LayerProvider, Selection, collection, collections
 
 REL_QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 REL_CONFORMANCE = "http://www.opengis.net/def/rel/ogc/1.0/conformance"
 REL_DATA = "http://www.opengis.net/def/rel/ogc/1.0/data"
+REL_TILING_SCHEME = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
+REL_TILING_SCHEMES = "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes"
+REL_TILESETS_VECTOR = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -52,6 +55,12 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
     "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    # OGC API - Tiles for the layers' vector tiles (layers/ogc_tiles.py)
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
 ]
 ITEMS_PARAMETERS = {
     "f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "filter", "filter-lang",
@@ -169,6 +178,8 @@ def landing(request):
                  _("Conformance classes")),
             link(absolute(request, reverse("ogc:collections")), "data", JSON, _("Collections")),
             link(absolute(request, reverse("ogc:collections")), REL_DATA, JSON, _("Collections")),
+            link(absolute(request, reverse("ogc:tile_matrix_sets")), REL_TILING_SCHEMES, JSON,
+                 _("Tile matrix sets")),
         ],
     }  # fmt: skip
     return respond(request, "landing.html", data)
@@ -213,6 +224,11 @@ def collection_json(request, provider):
                  REL_QUERYABLES, SCHEMA_JSON, _("Queryables")),
         ],
     }  # fmt: skip
+    if isinstance(provider, LayerProvider):
+        data["links"].append(
+            link(absolute(request, reverse("ogc:tilesets", args=[provider.id])),
+                 REL_TILESETS_VECTOR, JSON, _("Vector tilesets"))
+        )  # fmt: skip
     if extent:
         data["extent"] = {"spatial": {"bbox": [extent], "crs": crs_module.CRS84}}
     return data

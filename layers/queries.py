@@ -59,6 +59,10 @@ class FeatureQuery:
         return qs.filter(self.extra).order_by("id")
 
     def count(self):
+        """How many features match; with no condition at all, the count the import stored (it
+        is written in the same transaction as the features), so no count query runs."""
+        if self.bbox is None and not self.properties and not self.extra:
+            return self.layer.feature_count
         return self.queryset().count()
 
     def geojson_features(
@@ -75,6 +79,8 @@ class FeatureQuery:
             geometry_json=geometry_json("geom", **geometry_options),
             properties_json=Cast("properties", TextField()),
         ).values_list("id", "geometry_json", "properties_json")
+        # Joining the page in PostgreSQL (string_agg of the feature texts) measured slower than
+        # these three columns and an f-string: 23-35 ms against 20-21 ms a 1000-feature page.
         # A page is fetched at once; only unbounded reads (downloads) stream through a
         # server-side cursor, whose DECLARE/FETCH round trips would slow every API page.
         rows = rows.iterator(chunk_size=chunk_size) if limit is None else rows

@@ -253,3 +253,18 @@ def test_extreme_input_is_never_a_500(client, minsk_points, query):
 def test_huge_limit_is_clamped_not_refused(client, minsk_points):
     _, page = get_json(client, f"{ITEMS}?limit=100000000000000000000000")
     assert page["numberReturned"] == 250
+
+
+def test_unfiltered_pages_take_number_matched_from_the_stored_count(client, minsk_points):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        _, page = get_json(client, f"{ITEMS}?limit=10")
+    assert page["numberMatched"] == minsk_points.feature_count == 250
+    assert not [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    # Any condition makes it count the matching rows.
+    with CaptureQueriesContext(connection) as queries:
+        _, page = get_json(client, f"{ITEMS}?limit=10&kind=park")
+    assert page["numberMatched"] == 83
+    assert [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
