@@ -5,7 +5,6 @@ validates. Mixed into LayerAdmin."""
 import json
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -20,10 +19,9 @@ from .styles import (
     RAMPS,
     clean_style,
     effective_style,
-    geometry_family,
     legend,
 )
-from .views import tiles_template_url
+from .views import layer_map_config
 
 SYMBOL_FIELDS = ["stroke_colour", "fill_colour", "stroke_opacity", "fill_opacity", "width",
                  "radius", "icon"]  # fmt: skip
@@ -191,15 +189,7 @@ class StyleAdminMixin:
         else:
             form = StyleForm(initial=StyleForm.initial_for(style), layer=layer)
         config = {
-            "slug": layer.slug,
-            "title": layer.title,
-            "geometry": geometry_family(layer.geometry_type),
-            "style": style,
-            "legend": legend(layer, style),
-            "bounds": list(layer.extent.extent) if layer.extent else None,
-            "tiles": layer.feature_count > settings.LAYER_GEOJSON_MAX_FEATURES,
-            "tileUrl": tiles_template_url(request, layer),
-            "geojsonUrl": reverse("layers:download", args=[layer.slug, "geojson"]),
+            **layer_map_config(request, layer, style),
             "previewUrl": reverse("admin:layers_layer_style_preview", args=[layer.pk]),
         }
         context = {

@@ -75,11 +75,9 @@ def catalogue(request):
     )
 
 
-@require_GET
-def layer_detail(request, slug):
-    layer = _visible_layer(request, slug)
-    style = effective_style(layer)
-    config = {
+def layer_map_config(request, layer, style):
+    """What a layer's map script needs: the layer page and the admin's style preview share it."""
+    return {
         "slug": layer.slug,
         "title": layer.title,
         "geometry": geometry_family(layer.geometry_type),
@@ -89,6 +87,15 @@ def layer_detail(request, slug):
         "tiles": layer.feature_count > settings.LAYER_GEOJSON_MAX_FEATURES,
         "tileUrl": tiles_template_url(request, layer),
         "geojsonUrl": reverse("layers:download", args=[layer.slug, "geojson"]),
+    }
+
+
+@require_GET
+def layer_detail(request, slug):
+    layer = _visible_layer(request, slug)
+    style = effective_style(layer)
+    config = {
+        **layer_map_config(request, layer, style),
         "tableUrl": reverse("layers:table", args=[layer.slug]),
         "citiesUrl": reverse("city-list"),
         "columns": [a["name"] for a in layer.attributes],
