@@ -1,6 +1,23 @@
 from django.conf import settings
+from django.http import HttpResponsePermanentRedirect
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+
+def default_language_redirect(request):
+    """/be/... (the default language spelt out, typed or from an old link) -> the same address
+    without the prefix, where the Belarusian pages live; None for any other path."""
+    prefix = f"/{settings.LANGUAGE_CODE}"
+    full_path = request.get_full_path()
+    rest = full_path[len(prefix) :]
+    if not full_path.startswith(prefix) or rest[:1] not in ("", "/", "?"):
+        return None
+    # One leading slash only: "/be//example.org" must not become a protocol-relative URL.
+    target = "/" + rest.lstrip("/")
+    response = HttpResponsePermanentRedirect(target)
+    if request.method not in ("GET", "HEAD"):
+        response.status_code = 308  # keeps the method and body
+    return response
 
 
 class PortalLocaleMiddleware(LocaleMiddleware):
@@ -10,6 +27,9 @@ class PortalLocaleMiddleware(LocaleMiddleware):
     unprefixed = ("/api/", "/ogc/", "/tiles/", "/admin/")
 
     def process_request(self, request):
+        redirect = default_language_redirect(request)
+        if redirect is not None:
+            return redirect
         if not request.path_info.startswith(self.unprefixed):
             return super().process_request(request)
         language = translation.get_language_from_request(request, check_path=False)

@@ -5,10 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PG_MAJOR="${PG_MAJOR:-15}"
+# Every program the code, tests and scripts start comes from one of these (or what they depend
+# on): tests/test_install_steps.py checks it. make is listed although it runs this script, so
+# that the list is the whole truth.
 APT_PACKAGES=(
   "postgresql-${PG_MAJOR}" "postgresql-${PG_MAJOR}-postgis-3" postgis
   gdal-bin libgdal-dev libgeos-dev libproj-dev binutils
-  redis-server gettext chromium fonts-dejavu-core python3-venv
+  redis-server gettext chromium fonts-dejavu-core python3-venv make
 )
 
 missing=()

@@ -62,3 +62,36 @@ def test_vendored_leaflet_is_served_locally(client, demo):
     html = client.get("/").content.decode()
     assert "/static/vendor/leaflet/leaflet.js" in html
     assert "unpkg" not in html and "cdn" not in html.lower()
+
+
+@pytest.mark.parametrize(
+    ("typed", "lands_on"),
+    [
+        ("/be/", "/"),
+        ("/be", "/"),
+        ("/be/cities/", "/cities/"),
+        ("/be/cities/pinsk/?near=26.05,52.11", "/cities/pinsk/?near=26.05,52.11"),
+        ("/be/layers/", "/layers/"),
+        ("/be/services/?category=railway-station", "/services/?category=railway-station"),
+        ("/be?x=1", "/?x=1"),
+        # Never a protocol-relative address to another site.
+        ("/be//example.org/", "/example.org/"),
+    ],
+)
+def test_belarusian_prefix_redirects_to_the_unprefixed_page(client, demo, typed, lands_on):
+    response = client.get(typed)
+    assert response.status_code == 301
+    assert response["Location"] == lands_on
+
+
+def test_belarusian_prefix_lands_on_the_belarusian_page(client, demo):
+    response = client.get("/be/cities/pinsk/", follow=True)
+    assert response.redirect_chain == [("/cities/pinsk/", 301)]
+    html = response.content.decode()
+    assert '<html lang="be">' in html and "<h1>Пінск</h1>" in html
+
+
+def test_other_prefixes_are_not_taken_for_belarusian(client, demo):
+    assert client.get("/ru/cities/").status_code == 200
+    assert client.get("/bel/").status_code == 404
+    assert client.get("/beta/").status_code == 404
