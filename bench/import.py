@@ -4,7 +4,7 @@
     .venv/bin/python bench/import.py --points 20000 --polygons 2000    # a quick run
 
 Generates, in a temporary folder, a zipped point Shapefile (attributes with Cyrillic) and a
-polygon GeoPackage in UTM 35N, imports each through layers.importers.import_now (the pipeline
+polygon GeoPackage in UTM 35N, imports each through layers.imports.queue.import_now (the pipeline
 that the admin, the API and the command use, minus the queue), then loads the same file with
 bare `ogr2ogr -f PostgreSQL` into the same database, and prints both times, the ratio and the
 peak memory (this process and its largest child, ogr2ogr). Uses DATABASE_URL; cleans up after.
@@ -31,7 +31,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from layers.importers import import_now  # noqa: E402
+from layers.imports.queue import import_now  # noqa: E402
 from layers.models import Layer  # noqa: E402
 
 NAMES = ["Мінск", "Брэст", "Гродна", "Віцебск", "Магілёў", "Гомель", "Пінск", "Ліда"]

@@ -5,13 +5,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
-from geoportal.uploads import upload_on_disk
+from geoportal.gis.files import FileRefused, stored_upload
 
-from .boundaries import BoundaryError, set_boundary_from_file
+from .boundaries import set_boundary_from_file
 from .models import City, Region, ServiceCategory, ServiceLocation
 from .permissions import can_manage_city, managed_city_ids
 from .scoped_admin import CityScopedAdminMixin
-from .service_imports import ServiceImportError, import_services, read_service_file
+from .service_imports import import_services, read_service_file
 from .services import city_for_point
 
 
@@ -69,11 +69,11 @@ class CityAdmin(LeafletGeoAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                with upload_on_disk(upload) as path:
+                with stored_upload(upload) as path:
                     set_boundary_from_file(
                         city, path, form.cleaned_data["source"], form.cleaned_data["date"]
                     )
-            except BoundaryError as exc:
+            except FileRefused as exc:
                 form.add_error("file", str(exc))
             else:
                 self.message_user(request, _("Boundary of %s set.") % city.name)
@@ -165,13 +165,13 @@ class ServiceLocationAdmin(CityScopedAdminMixin, LeafletGeoAdmin):
         if request.method == "POST" and form.is_valid():
             user = None if managed_city_ids(request.user) is None else request.user
             try:
-                with upload_on_disk(form.cleaned_data["file"]) as path:
+                with stored_upload(form.cleaned_data["file"]) as path:
                     report = import_services(
                         read_service_file(path), source=form.cleaned_data["source"], user=user
                     )
-            except ServiceImportError as exc:
-                for error in exc.errors:
-                    form.add_error("file", error)
+            except FileRefused as exc:
+                for message in exc.messages:
+                    form.add_error("file", message)
             else:
                 self.message_user(request, _("Services imported: %s.") % report)
                 return redirect("admin:cities_servicelocation_changelist")

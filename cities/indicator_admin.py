@@ -9,8 +9,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from geoportal.gis.files import FileRefused
+
 from .indicator_exporters import values_csv
-from .indicator_importers import ValueImportError, import_values
+from .indicator_importers import import_values
 from .kpis import recompute
 from .models import City, Indicator, IndicatorValue, Target
 from .permissions import managed_by
@@ -91,8 +93,8 @@ class IndicatorValueAdmin(CityScopedAdminMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 result = import_values(form.cleaned_data["file"].read(), user=request.user)
-            except ValueImportError as exc:
-                errors = exc.errors
+            except FileRefused as exc:
+                errors = exc.problems
                 form.add_error("file", _("Nothing was imported: fix the rows below and retry."))
             else:
                 self.message_user(

@@ -12,20 +12,15 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from geoportal.gis.delimited import delimiter
+from geoportal.gis.files import FileRefused
+
 from .models import City, Indicator, IndicatorValue
 from .models.indicators import COMPUTED
 from .permissions import managed_city_ids
 
 REQUIRED_COLUMNS = ["city", "indicator", "year", "value", "source"]
 _YES_NO = {"": False, "yes": True, "no": False, "true": True, "false": False, "1": True, "0": False}
-
-
-class ValueImportError(Exception):
-    """The file was refused; .errors lists (row number, message), row 1 being the header."""
-
-    def __init__(self, errors):
-        self.errors = errors
-        super().__init__("; ".join(f"row {row}: {message}" for row, message in errors))
 
 
 @dataclass
@@ -40,18 +35,14 @@ def _read_rows(data):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ValueImportError([(0, _("The file is not UTF-8 text."))]) from exc
+            raise FileRefused(_("The file is not UTF-8 text.")) from exc
     data = data.lstrip("\ufeff")
-    sample = data[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(data), dialect=dialect)
+    header_line = data.split("\n", 1)[0]
+    reader = csv.DictReader(io.StringIO(data), delimiter=delimiter(header_line))
     columns = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
-        raise ValueImportError([(1, _("Missing columns: %s.") % ", ".join(missing))])
+        raise FileRefused((1, _("Missing columns: %s.") % ", ".join(missing)))
     reader.fieldnames = columns
     return list(reader)
 
@@ -108,12 +99,12 @@ def _clean_row(raw, cities, indicators):
 
 
 def import_values(data, user=None):
-    """Import CSV text or bytes. Raises ValueImportError with every row's problem, saving nothing.
+    """Import CSV text or bytes. Raises FileRefused with every row's problem, saving nothing.
 
     With a user, rows for cities that the user does not manage are refused."""
     rows = _read_rows(data)
     if not rows:
-        raise ValueImportError([(2, _("The file has no rows."))])
+        raise FileRefused((2, _("The file has no rows.")))
     cities = {city.slug: city for city in City.objects.all()}
     indicators = {}
     for indicator in Indicator.objects.all():
@@ -137,7 +128,7 @@ def import_values(data, user=None):
         seen[key] = number
         cleaned.append(row)
     if errors:
-        raise ValueImportError(errors)
+        raise FileRefused(*errors)
     result = ImportResult()
     with transaction.atomic():
         for row in cleaned:

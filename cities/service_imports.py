@@ -19,7 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from layers.importers import ImportFailed, staged_file
+from geoportal.gis.files import FileRefused
+from geoportal.gis.staging import staged_file
 
 from .models import ServiceCategory, ServiceLocation
 from .permissions import managed_by, managed_city_ids
@@ -29,12 +30,6 @@ SERVICE_FORMATS = {".csv", ".geojson", ".json"}
 STORED = [*EDITABLE, "name_be", "name_ru", "name_en", "category", "location"]
 COMPARED = [name if name != "category" else "category_id" for name in STORED]
 MAX_ERRORS = 20
-
-
-class ServiceImportError(Exception):
-    def __init__(self, errors):
-        self.errors = errors
-        super().__init__("; ".join(errors))
 
 
 @dataclass
@@ -73,28 +68,25 @@ def point_or_none(lon, lat):
 
 
 def read_service_file(path):
-    """The records of a CSV (lon/lat or WKT columns) or GeoJSON file, read by the layer import
-    pipeline's staging reader (layers.importers: encoding, CRS and coordinate-column detection,
-    reprojection to EPSG:4326), then taken from the staging table in file order."""
+    """The records of a CSV (lon/lat or WKT columns) or GeoJSON file, read by the shared
+    staging reader (geoportal.gis: encoding, CRS and coordinate-column detection, reprojection
+    to EPSG:4326), then taken from the staging table in file order."""
     if Path(path).suffix.lower() not in SERVICE_FORMATS:
-        raise ServiceImportError([_("Expected a .csv or .geojson file.")])
-    try:
-        with staged_file(path) as staged:
-            if staged.geometry_column is None:
-                raise ServiceImportError([_("The file has no point coordinates.")])
-            with connection.cursor() as cursor:
-                # Only points have coordinates here; other geometries are reported per row.
-                geom = staged.geometry_column
-                cursor.execute(
-                    f"SELECT CASE WHEN GeometryType({geom}) = 'POINT' THEN ST_X({geom}) END, "
-                    f"CASE WHEN GeometryType({geom}) = 'POINT' THEN ST_Y({geom}) END, "
-                    f"(to_jsonb(t) - %s - %s)::text "
-                    f"FROM {staged.table} t ORDER BY {staged.fid_column}",
-                    [geom, staged.fid_column],
-                )
-                rows = cursor.fetchall()
-    except ImportFailed as exc:
-        raise ServiceImportError([str(exc)]) from None
+        raise FileRefused(_("Expected a .csv or .geojson file."))
+    with staged_file(path) as staged:
+        if staged.geometry_column is None:
+            raise FileRefused(_("The file has no point coordinates."))
+        with connection.cursor() as cursor:
+            # Only points have coordinates here; other geometries are reported per row.
+            geom = staged.geometry_column
+            cursor.execute(
+                f"SELECT CASE WHEN GeometryType({geom}) = 'POINT' THEN ST_X({geom}) END, "
+                f"CASE WHEN GeometryType({geom}) = 'POINT' THEN ST_Y({geom}) END, "
+                f"(to_jsonb(t) - %s - %s)::text "
+                f"FROM {staged.table} t ORDER BY {staged.fid_column}",
+                [geom, staged.fid_column],
+            )
+            rows = cursor.fetchall()
     # Data rows of a CSV start on line 2, after the header; features are counted from 1.
     first = 2 if Path(path).suffix.lower() == ".csv" else 1
     records = []
@@ -149,7 +141,7 @@ def import_services(records, *, source, user=None):
     """Check every record, then replace the services of `source` with them, all or nothing.
     With a `user`, every service must fall in a city the user manages."""
     if not source:
-        raise ServiceImportError([_("A source is required.")])
+        raise FileRefused(_("A source is required."))
     categories = {c.slug: c for c in ServiceCategory.objects.all()}
     services, errors, seen = [], [], set()
     for record in records:
@@ -157,13 +149,12 @@ def import_services(records, *, source, user=None):
         if service.external_id and service.external_id in seen:
             problems.append(_("id “%(id)s” repeated") % {"id": service.external_id})
         seen.add(service.external_id)
-        row = _("row %(row)d") % {"row": record.row}
-        errors += [f"{row}: {problem}" for problem in problems]
+        errors += [(record.row, problem) for problem in problems]
         services.append(service)
     if not services:
         errors.append(_("The file has no services."))
     if errors:
-        raise ServiceImportError(errors[:MAX_ERRORS] + _more(errors))
+        raise FileRefused(*errors[:MAX_ERRORS], *_more(errors))
     with transaction.atomic():
         report = _write(services, source, user)
     return report
@@ -208,9 +199,7 @@ def _check_cities(pks, user):
     outside = ServiceLocation.objects.filter(pk__in=pks).exclude(city_id__in=allowed)
     if outside.exists():
         names = ", ".join(outside.values_list("name_en", flat=True)[:5])
-        raise ServiceImportError(
-            [
-                _("%(count)d services fall outside the cities you manage: %(names)s")
-                % {"count": outside.count(), "names": names}
-            ]
+        raise FileRefused(
+            _("%(count)d services fall outside the cities you manage: %(names)s")
+            % {"count": outside.count(), "names": names}
         )

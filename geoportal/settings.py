@@ -104,6 +104,8 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Task modules that are not an app's tasks.py (autodiscovery finds those).
+CELERY_IMPORTS = ["layers.imports.tasks"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -217,7 +219,7 @@ SPECTACULAR_SETTINGS.update(
 )
 # OGC API - Features: the largest page a client may ask for (`limit` is clamped to it).
 OGC_MAX_LIMIT = int(os.environ.get("OGC_MAX_LIMIT", "10000"))
-# Layer imports (layers/importers.py): the largest upload accepted, the caps checked on a zip
+# Layer imports (geoportal/gis, layers/imports): the largest upload accepted, the caps checked on a zip
 # before anything is extracted, and where uploads wait for the worker.
 MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(2 * 1024**3)))
 IMPORT_ZIP_MAX_UNCOMPRESSED = int(os.environ.get("IMPORT_ZIP_MAX_UNCOMPRESSED", str(8 * 1024**3)))

@@ -1,8 +1,6 @@
 """The planners' tool: upload a file as a layer, follow its import, read the report, preview the
 map, re-upload. Planners see and change only their own cities' layers (layers/permissions.py)."""
 
-import tempfile
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
@@ -14,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
 from cities.permissions import managed_city_ids
-from geoportal.uploads import upload_on_disk
+from geoportal.gis.files import FileRefused
+from geoportal.gis.inspect import ImportOptions
 
-from .importers import ImportFailed, ImportOptions, inspect, new_layer_slug, queue_upload
+from .imports.queue import new_layer_slug, queue_import, receive_upload
 from .models import Layer, LayerVersion
 from .permissions import can_edit_layer, editable_layers, is_planner
 from .queries import FeatureQuery
@@ -87,18 +86,17 @@ class LayerForm(forms.ModelForm):
             slug = new_layer_slug(title)
         return slug
 
+    # The upload, saved where the worker reads it and inspected (clean), for save_model to queue.
+    received = None
+
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("file")
         if upload and not self.errors:
             # Refuse a bad file here, with the reason, rather than in the worker's report.
             try:
-                with (
-                    upload_on_disk(upload) as path,
-                    tempfile.TemporaryDirectory(prefix="geoportal-check-") as folder,
-                ):
-                    inspect(path, folder, self.options())
-            except ImportFailed as exc:
+                self.received = receive_upload(upload, self.options())
+            except FileRefused as exc:
                 self.add_error("file", str(exc))
         return cleaned
 
@@ -220,17 +218,13 @@ class LayerAdmin(StyleAdminMixin, admin.ModelAdmin):
             obj.owner = request.user
         super().save_model(request, obj, form, change)
         upload = form.cleaned_data.get("file")
-        if upload:
-            try:
-                queue_upload(obj, upload, form.options(), request.user)
-            except ImportFailed as exc:  # checked in the form; the file changed since?
-                messages.error(request, str(exc))
-            else:
-                messages.info(
-                    request,
-                    gettext("%(file)s is being imported; this page shows the progress.")
-                    % {"file": upload.name},
-                )
+        if form.received is not None:
+            queue_import(obj, form.received, upload.name, request.user)
+            messages.info(
+                request,
+                gettext("%(file)s is being imported; this page shows the progress.")
+                % {"file": upload.name},
+            )
 
     def response_add(self, request, obj, post_url_continue=None):
         response = super().response_add(request, obj, post_url_continue)

@@ -9,8 +9,10 @@ from rest_framework.response import Response
 
 from cities.models import City
 from cities.permissions import can_manage_city, managed_city_ids
+from geoportal.gis.files import FileRefused, discard_upload
+from geoportal.gis.inspect import ImportOptions
 
-from .importers import ImportFailed, ImportOptions, new_layer_slug, queue_upload
+from .imports.queue import new_layer_slug, queue_import, receive_upload
 from .models import Layer, TopicCategory
 from .permissions import LayerPermission, visible_layers
 
@@ -99,7 +101,11 @@ class LayerViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         upload = LayerUploadSerializer(data=request.data, context={"request": request})
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        options = ImportOptions.from_dict(data)
+        try:
+            source = receive_upload(data["file"], ImportOptions.from_dict(data))
+        except FileRefused as exc:
+            # Through the API's one error format, like every other 400.
+            raise serializers.ValidationError({"file": [str(exc)]}) from exc
         try:
             with transaction.atomic():
                 layer = Layer.objects.create(
@@ -115,9 +121,9 @@ class LayerViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                     licence=data["licence"],
                     attribution=data["attribution"],
                 )
-                queue_upload(layer, data["file"], options, request.user)
-        except ImportFailed as exc:
-            # Through the API's one error format, like every other 400.
-            raise serializers.ValidationError({"file": [str(exc)]}) from exc
+                queue_import(layer, source, data["file"].name, request.user)
+        except BaseException:
+            discard_upload(source.path)
+            raise
         body = LayerSerializer(layer, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})

@@ -8,7 +8,7 @@ class LayersConfig(AppConfig):
     verbose_name = _("Map layers")
 
     def ready(self):
-        from .importers import drop_layer_partition
+        from .partitions import drop_layer_partition
         from .tiles import forget_tile_access
 
         layer = self.get_model("Layer")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from .importers import import_now
+from .imports.queue import import_now
 from .models import Layer, TopicCategory
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

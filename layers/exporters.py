@@ -21,7 +21,8 @@ from pathlib import Path
 from django.db import connection
 from django.db.models import Func, TextField, Value
 
-from .importers import gdal_pg_dsn
+from geoportal.gis.staging import gdal_pg_dsn
+
 from .queries import GEOJSON_PRECISION, FeatureQuery
 
 CHUNK = 64 * 1024

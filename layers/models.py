@@ -132,6 +132,9 @@ class LayerVersion(models.Model):
     )
     report = models.JSONField(_("report"), default=dict, blank=True)
     error_message = models.TextField(_("error"), blank=True)
+    # What the inspection of the file found (geoportal.gis.inspect.Source): the worker stages
+    # exactly this, without opening the file again.
+    source = models.JSONField(_("inspected source"), default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-number"]

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from cities.boundaries import BoundaryError, set_boundary_from_file
+from cities.boundaries import set_boundary_from_file
 from cities.demo import DATA_DIR
 from cities.models import City
+from geoportal.gis.files import FileRefused
 
 
 def region_feature(iso_code):
@@ -77,7 +78,7 @@ def test_file_in_utm_35n_is_reprojected(demo, brest_region_geojson, tmp_path, dr
 def test_polygon_that_misses_the_city_is_refused(demo, tmp_path):
     gomel_oblast = write_geojson(tmp_path / "gomel.geojson", region_feature("BY-HO"))
     brest = City.objects.get(slug="brest")
-    with pytest.raises(BoundaryError, match="does not contain the point"):
+    with pytest.raises(FileRefused, match="does not contain the point"):
         set_boundary_from_file(brest, gomel_oblast, "Wrong")
     brest.refresh_from_db()
     assert brest.boundary is None and brest.boundary_source == ""
@@ -97,7 +98,7 @@ def test_invalid_polygon_is_refused(demo, tmp_path):
             ],
         },
     }
-    with pytest.raises(BoundaryError, match="not a valid polygon"):
+    with pytest.raises(FileRefused, match="not a valid polygon"):
         set_boundary_from_file(brest, write_geojson(tmp_path / "bow.geojson", bow_tie), "Bad")
     brest.refresh_from_db()
     assert brest.boundary is None
@@ -118,7 +119,7 @@ def test_broken_files_are_refused_and_change_nothing(demo, tmp_path, name, conte
     path.write_bytes(content)
     minsk = City.objects.get(slug="minsk")
     before = (minsk.boundary.wkt, minsk.boundary_source)
-    with pytest.raises(BoundaryError, match=message):
+    with pytest.raises(FileRefused, match=message):
         set_boundary_from_file(minsk, path, "Broken")
     minsk.refresh_from_db()
     assert (minsk.boundary.wkt, minsk.boundary_source) == before
@@ -129,7 +130,7 @@ def test_zip_without_shapefile_is_refused(demo, tmp_path):
     archive = tmp_path / "no_shp.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("readme.txt", "no shapefile here")
-    with pytest.raises(BoundaryError, match="no .shp"):
+    with pytest.raises(FileRefused, match="no .shp"):
         set_boundary_from_file(City.objects.get(slug="lida"), archive, "x")
 
 
@@ -157,5 +158,5 @@ def test_management_command(demo, brest_region_geojson, tmp_path):
 def test_errors_speak_the_planners_language(demo, tmp_path):
     empty = tmp_path / "empty.geojson"
     empty.write_bytes(b"")
-    with translation.override("be"), pytest.raises(BoundaryError, match="пусты"):
+    with translation.override("be"), pytest.raises(FileRefused, match="пусты"):
         set_boundary_from_file(City.objects.get(slug="lida"), empty, "x")

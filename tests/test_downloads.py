@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from django.contrib.auth.models import User
 
-from layers.importers import import_now
+from layers.imports.queue import import_now
 from layers.models import Layer
 
 SOURCE = {

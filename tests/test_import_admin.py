@@ -6,7 +6,7 @@ from conftest import TEST_DATA
 from django.urls import reverse
 
 from cities.models import City
-from layers.importers import import_now
+from layers.imports.queue import import_now
 from layers.models import Layer
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -5,7 +5,7 @@ import pytest
 from conftest import TEST_DATA
 from rest_framework.test import APIClient
 
-from layers.importers import import_now
+from layers.imports.queue import import_now
 from layers.models import Layer
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -101,3 +101,44 @@ def test_private_layers_are_visible_only_to_their_city_planners(planner_of):
     assert slugs(None) == {"open"}
     assert client_for(gomel).get("/api/v1/layers/brest-private/").status_code == 404
     assert client_for(None).get(f"/api/v1/layers/{public.slug}/").status_code == 200
+
+
+def test_an_upload_is_saved_once_and_inspected_once(
+    brest_planner, django_capture_on_commit_callbacks, settings, tmp_path, oblasts_zip, monkeypatch
+):
+    """The upload lands once under IMPORT_ROOT, unpacked there once; the inspection travels with
+    the version, and the worker stages it without opening the file with GDAL again."""
+    settings.IMPORT_ROOT = root = tmp_path / "imports"
+    queued = []
+    monkeypatch.setattr("layers.imports.queue.import_layer_task.delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client_for(brest_planner), oblasts_zip, title="Вобласці", city="brest")
+    assert response.status_code == 202, response.content
+    (folder,) = root.iterdir()
+    assert sorted(p.name for p in folder.iterdir()) == ["oblasts.zip", "unzipped"]
+    version = Layer.objects.get(slug=response.json()["slug"]).versions.get()
+    assert queued == [version.pk]
+    assert version.source["format"] == "ESRI Shapefile"
+    assert version.source["path"] == str(folder / "unzipped" / "oblasts.shp")
+    assert version.source["encoding"] == "CP1251"
+
+    def no_second_look(*args, **kwargs):
+        raise AssertionError("the worker opened the file again")
+
+    monkeypatch.setattr("geoportal.gis.inspect.DataSource", no_second_look)
+    monkeypatch.setattr("geoportal.gis.inspect.check_file", no_second_look)
+    from layers.imports.pipeline import run_import
+
+    run_import(version.pk)
+    version.refresh_from_db()
+    assert version.status == "ready", version.error_message
+    assert version.layer.feature_count == 7
+    assert list(root.iterdir()) == []  # the upload and its unpacked files are gone
+
+
+def test_a_refused_upload_leaves_nothing_behind(brest_planner, settings, tmp_path):
+    settings.IMPORT_ROOT = tmp_path
+    response = upload(client_for(brest_planner), TEST_DATA / "noshp.zip", title="x", city="brest")
+    assert response.status_code == 400
+    assert list(tmp_path.iterdir()) == []
+    assert not Layer.objects.filter(title_be="x").exists()

@@ -3,8 +3,11 @@
 import pytest
 from conftest import TEST_DATA
 
-from layers import importers
-from layers.importers import ImportFailed, ImportOptions, import_now, stage_file
+from geoportal.gis.files import FileRefused
+from geoportal.gis.inspect import ImportOptions
+from geoportal.gis.staging import stage_file
+from layers.imports import pipeline
+from layers.imports.queue import import_now
 from layers.models import Layer
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -97,7 +100,7 @@ def test_bad_input_is_refused_clearly_and_changes_nothing(
     make, message = CASES[case]
     path = make(tmp_path, zip_of)
     before = snapshot(existing)
-    with pytest.raises(ImportFailed, match=message):
+    with pytest.raises(FileRefused, match=message):
         import_now(existing, path)
     assert snapshot(existing) == before
     existing.refresh_from_db()
@@ -111,12 +114,12 @@ def test_bad_input_is_refused_clearly_and_changes_nothing(
 
 def test_upload_size_limit(tmp_path, settings, db):
     settings.MAX_UPLOAD_SIZE = 1000
-    with pytest.raises(ImportFailed, match="the limit is"):
+    with pytest.raises(FileRefused, match="the limit is"):
         stage_file(TEST_DATA / "oblasts.kml")
 
 
 def test_csv_column_named_by_the_planner_must_exist(db):
-    with pytest.raises(ImportFailed, match="no column lon_x; its columns are: name_ru"):
+    with pytest.raises(FileRefused, match="no column lon_x; its columns are: name_ru"):
         stage_file(
             TEST_DATA / "target_cities_17.csv", ImportOptions(x_column="lon_x", y_column="osm_lat")
         )
@@ -131,8 +134,8 @@ def test_a_reimport_failing_midway_leaves_the_old_features(existing, monkeypatch
         assert layer.features.count() == 17  # the new features are in, the old gone...
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importers, "_finish", fail_after_moving)
-    with pytest.raises(ImportFailed, match="disk full"):
+    monkeypatch.setattr(pipeline, "_finish", fail_after_moving)
+    with pytest.raises(FileRefused, match="disk full"):
         import_now(existing, TEST_DATA / "target_cities_17.gpx")
     assert snapshot(existing) == before  # ...and yet nothing changed.
     existing.refresh_from_db()
@@ -142,7 +145,7 @@ def test_a_reimport_failing_midway_leaves_the_old_features(existing, monkeypatch
 
 def test_a_first_import_that_fails_marks_the_layer_failed(make_layer):
     layer = make_layer()
-    with pytest.raises(ImportFailed):
+    with pytest.raises(FileRefused):
         import_now(layer, TEST_DATA / "noshp.zip")
     layer.refresh_from_db()
     assert (layer.status, layer.feature_count, layer.version) == ("failed", 0, 0)
@@ -165,14 +168,14 @@ def test_staging_tables_and_temporary_folders_are_cleaned_up(existing, tmp_path,
     before = staging_tables()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     import_now(existing, TEST_DATA / "target_cities_17.gpx")
-    with pytest.raises(ImportFailed):
+    with pytest.raises(FileRefused):
         import_now(existing, TEST_DATA / "noshp.zip")
 
     def fail(layer, staged):
-        raise ImportFailed("after staging")
+        raise FileRefused("after staging")
 
-    monkeypatch.setattr(importers, "move_rows", fail)
-    with pytest.raises(ImportFailed, match="after staging"):
+    monkeypatch.setattr(pipeline, "move_rows", fail)
+    with pytest.raises(FileRefused, match="after staging"):
         import_now(existing, TEST_DATA / "target_cities_17.gpx")
     assert list(tmp_path.iterdir()) == []
     assert staging_tables() == before
@@ -181,7 +184,7 @@ def test_staging_tables_and_temporary_folders_are_cleaned_up(existing, tmp_path,
 def test_errors_speak_the_planners_language(db):
     from django.utils import translation
 
-    with translation.override("be"), pytest.raises(ImportFailed, match="няма файла .shp"):
+    with translation.override("be"), pytest.raises(FileRefused, match="няма файла .shp"):
         stage_file(TEST_DATA / "noshp.zip")
-    with translation.override("ru"), pytest.raises(ImportFailed, match="нет файла .shp"):
+    with translation.override("ru"), pytest.raises(FileRefused, match="нет файла .shp"):
         stage_file(TEST_DATA / "noshp.zip")

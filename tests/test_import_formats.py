@@ -4,7 +4,10 @@ import pytest
 from conftest import TEST_DATA
 from django.db import connection
 
-from layers.importers import ImportFailed, ImportOptions, drop_staged, import_now, stage_file
+from geoportal.gis.files import FileRefused
+from geoportal.gis.inspect import ImportOptions
+from geoportal.gis.staging import drop_staged, stage_file
+from layers.imports.queue import import_now
 from layers.models import Layer
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -61,7 +64,7 @@ def test_shapefile_with_cpg_is_honoured(make_layer):
 
 def test_projected_geopackage_is_reprojected_and_the_planner_picks_the_table(make_layer):
     layer = make_layer()
-    with pytest.raises(ImportFailed, match="2 layers: oblasts, target_cities"):
+    with pytest.raises(FileRefused, match="2 layers: oblasts, target_cities"):
         import_now(layer, TEST_DATA / "belarus_utm35n.gpkg")
     import_now(layer, TEST_DATA / "belarus_utm35n.gpkg", ImportOptions(layer_name="target_cities"))
     layer = imported(layer)
@@ -163,11 +166,11 @@ def test_no_crs_is_refused_unless_stated(make_layer, zip_of):
     }
     noprj = zip_of("noprj.zip", parts)
     layer = make_layer()
-    with pytest.raises(ImportFailed, match="no coordinate reference system.*prj"):
+    with pytest.raises(FileRefused, match="no coordinate reference system.*prj"):
         import_now(layer, noprj)
     import_now(layer, noprj, ImportOptions(crs="EPSG:4326"))
     assert imported(layer).feature_count == 7
-    with pytest.raises(ImportFailed, match="Unknown CRS"):
+    with pytest.raises(FileRefused, match="Unknown CRS"):
         import_now(layer, noprj, ImportOptions(crs="EPSG:999999"))
 
 

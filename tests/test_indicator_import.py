@@ -4,8 +4,9 @@ from django.utils import translation
 
 from cities.indicator_demo import SAMPLE_VALUES
 from cities.indicator_exporters import values_csv
-from cities.indicator_importers import ValueImportError, import_values
+from cities.indicator_importers import import_values
 from cities.models import City, IndicatorValue
+from geoportal.gis.files import FileRefused
 
 HEADER = "city,indicator,year,value,source,subseries\n"
 GOOD = "minsk,EC: ICT: ICT: 1C,2023,81.5,Belstat 2024 table 3,\n"
@@ -35,9 +36,9 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_row(indicators):
         + "minsk,EN: EN: AQ: 1C,2023,12,x,CO2\n"  # row 9
         + "minsk,EC: ICT: ICT: 1C,2023,80,again,\n"  # row 10: same as row 2
     )
-    with pytest.raises(ValueImportError) as caught, translation.override("en"):
+    with pytest.raises(FileRefused) as caught, translation.override("en"):
         import_values(text)
-    errors = dict(caught.value.errors)
+    errors = dict(caught.value.problems)
     assert sorted(errors) == [3, 4, 5, 6, 7, 8, 9, 10]
     assert "atlantis" in errors[3]
     assert "XX: 9" in errors[4]
@@ -52,12 +53,12 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_row(indicators):
 
 @pytest.mark.django_db
 def test_missing_columns_and_empty_files_are_refused(indicators):
-    with pytest.raises(ValueImportError) as caught, translation.override("en"):
+    with pytest.raises(FileRefused) as caught, translation.override("en"):
         import_values("city,indicator,year\nminsk,EC: ICT: ICT: 1C,2023\n")
-    assert "value" in caught.value.errors[0][1] and "source" in caught.value.errors[0][1]
-    with pytest.raises(ValueImportError):
+    assert "value" in caught.value.problems[0][1] and "source" in caught.value.problems[0][1]
+    with pytest.raises(FileRefused):
         import_values(HEADER)
-    with pytest.raises(ValueImportError):
+    with pytest.raises(FileRefused):
         import_values(b"\xff\xfe\x00garbage")
 
 
@@ -72,9 +73,9 @@ def test_semicolon_files_with_a_bom_and_decimal_commas_are_read(indicators):
 def test_a_planner_imports_only_for_their_city(indicators):
     planner = User.objects.create_user("planner", is_staff=True)
     planner.groups.add(City.objects.get(slug="brest").planners)
-    with pytest.raises(ValueImportError) as caught:
+    with pytest.raises(FileRefused) as caught:
         import_values(HEADER + "brest,EC: ICT: ICT: 1C,2023,80,x,\n" + GOOD, user=planner)
-    assert [row for row, _ in caught.value.errors] == [3]
+    assert [row for row, _ in caught.value.problems] == [3]
     assert IndicatorValue.objects.count() == 0
     import_values(HEADER + "brest,EC: ICT: ICT: 1C,2023,80,x,\n", user=planner)
     assert IndicatorValue.objects.get().city.slug == "brest"

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from cities.service_imports import ServiceImportError, import_services, read_service_file
+from cities.service_imports import import_services, read_service_file
+from geoportal.gis.files import FileRefused
 
 
 class Command(BaseCommand):
@@ -16,6 +17,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             report = import_services(read_service_file(options["file"]), source=options["source"])
-        except ServiceImportError as exc:
-            raise CommandError("\n".join(exc.errors)) from None
+        except FileRefused as exc:
+            raise CommandError("\n".join(exc.messages)) from None
         self.stdout.write(self.style.SUCCESS(f"services: {report}"))

@@ -2,8 +2,9 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cities.boundaries import BoundaryError, set_boundary_from_file
+from cities.boundaries import set_boundary_from_file
 from cities.models import City
+from geoportal.gis.files import FileRefused
 
 
 class Command(BaseCommand):
@@ -25,6 +26,6 @@ class Command(BaseCommand):
             raise CommandError(f"No city with the slug {options['city']!r}.") from exc
         try:
             set_boundary_from_file(city, options["path"], options["source"], options["date"])
-        except BoundaryError as exc:
+        except FileRefused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"{city.name_en}: boundary set, {city.area_km2:.1f} km²")

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from cities.models import City
-from layers.importers import ImportFailed, ImportOptions, import_now, new_layer_slug
+from geoportal.gis.files import FileRefused
+from geoportal.gis.inspect import ImportOptions
+from layers.imports.queue import import_now, new_layer_slug
 from layers.models import Layer
 
 
@@ -45,7 +47,7 @@ class Command(BaseCommand):
         )
         try:
             import_now(layer, options["path"], import_options)
-        except ImportFailed as exc:
+        except FileRefused as exc:
             if created:
                 layer.delete()
             raise CommandError(str(exc)) from exc

@@ -1,0 +1,226 @@
+"""The worker's part of a layer import: stage the inspected file, then, in one transaction, move
+the staged rows into a new partition (repairing invalid geometries, skipping empty ones,
+normalising single/multi types), swap it in and update the layer. A failure anywhere leaves the
+layer serving its previous version; the outcome is written on the LayerVersion and the Layer.
+"""
+
+import logging
+import time
+
+from django.contrib.gis.geos import Polygon
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from psycopg import sql
+
+from geoportal.gis.files import FileRefused, discard_upload
+from geoportal.gis.inspect import Source
+from geoportal.gis.staging import FID_COLUMN, GEOMETRY_COLUMN, drop_staged, stage
+
+from ..models import Layer, LayerVersion
+from ..partitions import new_partition, swap_partition
+from ..styles import effective_style
+
+logger = logging.getLogger(__name__)
+
+CURVE_TYPES = ["CIRCULARSTRING", "COMPOUNDCURVE", "CURVEPOLYGON", "MULTICURVE", "MULTISURFACE"]
+LAYER_TYPES = {
+    "POINT": "Point",
+    "MULTIPOINT": "MultiPoint",
+    "LINESTRING": "MultiLineString",
+    "MULTILINESTRING": "MultiLineString",
+    "CIRCULARSTRING": "MultiLineString",
+    "COMPOUNDCURVE": "MultiLineString",
+    "MULTICURVE": "MultiLineString",
+    "POLYGON": "MultiPolygon",
+    "MULTIPOLYGON": "MultiPolygon",
+    "CURVEPOLYGON": "MultiPolygon",
+    "MULTISURFACE": "MultiPolygon",
+    "GEOMETRYCOLLECTION": "GeometryCollection",
+}
+
+
+def _layer_geometry_type(types):
+    multi_points = "MULTIPOINT" in types
+    found = {LAYER_TYPES.get(t, "Geometry") for t in types}
+    if multi_points:
+        found = {"MultiPoint" if t == "Point" else t for t in found}
+    return (found.pop() if len(found) == 1 else "Geometry"), multi_points
+
+
+def _properties_sql(names):
+    """jsonb of the attribute columns, by name (not to_jsonb(row), which would also turn every
+    geometry into GeoJSON only to throw it away). jsonb_build_object takes 100 arguments at most."""
+    if not names:
+        return "jsonb_build_object()"
+    raw = connection.connection
+
+    def pair(name):
+        return f"{sql.Literal(name).as_string(raw)}, s.{sql.Identifier(name).as_string(raw)}"
+
+    chunks = [names[i : i + 50] for i in range(0, len(names), 50)]
+    built = " || ".join(f"jsonb_build_object({', '.join(map(pair, chunk))})" for chunk in chunks)
+    # The names go into SQL that is then run with parameters.
+    return built.replace("%", "%%")
+
+
+def move_rows(layer, staged):
+    """Replace the layer's features with the staged rows; runs inside the caller's transaction
+    and returns the report. One counting pass, then one INSERT ... SELECT that repairs only when
+    the count found invalid geometries and normalises types only when the file mixes them."""
+    geometry_type, multi_points = _layer_geometry_type(staged.geometry_types)
+    geom = f"s.{GEOMETRY_COLUMN}"
+    if set(staged.geometry_types) & set(CURVE_TYPES):
+        geom = f"CASE WHEN GeometryType({geom}) IN ({', '.join(map(repr, CURVE_TYPES))}) THEN ST_CurveToLine({geom}) ELSE {geom} END"  # noqa: E501
+    present = f"{GEOMETRY_COLUMN} IS NOT NULL AND NOT ST_IsEmpty({GEOMETRY_COLUMN})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE NOT ({present})), "
+            f"count(*) FILTER (WHERE {present} AND NOT ST_IsValid({geom})) "
+            f"FROM {staged.table} AS s"
+        )
+        read, missing, invalid = cursor.fetchone()
+        fixed = "CASE WHEN ST_IsValid(g) THEN g ELSE ST_MakeValid(g, 'method=structure') END"
+        # Lines and polygons always become Multi*, points only when mixed with MultiPoints: one
+        # geometry type per family, whatever the source mixed.
+        promote = ["'POLYGON'", "'LINESTRING'"] + (["'POINT'"] if multi_points else [])
+        final = f"CASE WHEN GeometryType(g) IN ({', '.join(promote)}) THEN ST_Multi(g) ELSE g END"
+        # The layer's new partition is filled and indexed while the old one still serves.
+        partition = new_partition(cursor, layer.pk)
+        cursor.execute(
+            f"INSERT INTO {partition} (layer_id, geom, properties, source_fid) "
+            f"SELECT %s, {final}, props, fid FROM ("
+            f"  SELECT {fixed if invalid else 'g'} AS g, props, fid FROM ("
+            f"    SELECT {geom} AS g, {_properties_sql([c['name'] for c in staged.columns])} "
+            f"    AS props, s.{FID_COLUMN} AS fid FROM {staged.table} AS s WHERE {present}"
+            f"  ) AS read) AS repaired "
+            "WHERE g IS NOT NULL AND NOT ST_IsEmpty(g)",
+            [layer.pk],
+        )
+        imported = cursor.rowcount
+        swap_partition(cursor, layer.pk, partition)
+        sample = []
+        if missing:
+            cursor.execute(
+                f"SELECT {FID_COLUMN} FROM {staged.table} WHERE NOT ({present}) "
+                f"ORDER BY {FID_COLUMN} LIMIT 10"
+            )
+            sample = [row[0] for row in cursor.fetchall()]
+    unrepairable = read - missing - imported
+    skipped = {}
+    # GDAL reads most formats' empty geometries as none at all: one reason for both.
+    if missing:
+        skipped[gettext_noop("missing or empty geometry")] = missing
+    if unrepairable:
+        skipped[gettext_noop("invalid geometry that could not be repaired")] = unrepairable
+    return {
+        "read": read,
+        "imported": imported,
+        "repaired": invalid - unrepairable,
+        "skipped": sum(skipped.values()),
+        "skipped_reasons": skipped,
+        "skipped_feature_ids": sample,
+        "geometry_type": geometry_type,
+        "warnings": staged.errors,
+    }
+
+
+def run_import(version_id):
+    """Import what the version's inspection found (LayerVersion.source). Never raises for bad
+    input: the outcome is on the LayerVersion and the Layer. A stored upload is removed after."""
+    version = LayerVersion.objects.select_related("layer").get(pk=version_id)
+    layer = version.layer
+    source = Source.from_dict(version.source)
+    started = time.monotonic()
+
+    def report_progress(percent):
+        Layer.objects.filter(pk=layer.pk).update(progress=percent)
+
+    LayerVersion.objects.filter(pk=version.pk).update(status=Layer.Status.IMPORTING)
+    Layer.objects.filter(pk=layer.pk).update(status=Layer.Status.IMPORTING, progress=1)
+    staged = None
+    try:
+        # ogr2ogr's reading is most of the work: 2-80 %.
+        staged = stage(source, lambda p: report_progress(2 + p * 78 // 100))
+        report_progress(85)
+        with transaction.atomic():
+            locked = Layer.objects.select_for_update().get(pk=layer.pk)
+            report = move_rows(locked, staged)
+            if not report["imported"]:
+                raise FileRefused(_no_features_message(report))
+            report["seconds"] = round(time.monotonic() - started, 1)
+            _finish(locked, version, staged, report)
+    except FileRefused as exc:
+        record_failure(layer.pk, version.pk, str(exc))
+    except Exception as exc:
+        logger.exception("import of layer %s failed", layer.pk)
+        record_failure(
+            layer.pk,
+            version.pk,
+            _("Unexpected error during the import: %(error)s") % {"error": exc},
+        )
+    finally:
+        if staged is not None:
+            drop_staged(staged.table)
+        discard_upload(source.path)
+
+
+def _no_features_message(report):
+    if not report["read"]:
+        return _("The file has no features.")
+    reasons = ", ".join(
+        f"{count} {_(reason)}" for reason, count in report["skipped_reasons"].items()
+    )
+    return _("No feature has a usable geometry (%(reasons)s).") % {"reasons": reasons}
+
+
+def _finish(layer, version, staged, report):
+    layer.source_filename = version.source_filename
+    layer.source_format = staged.source_format
+    layer.source_crs = staged.source_crs
+    layer.geometry_type = report["geometry_type"]
+    # A first import stores the default style for the geometry; a saved style is kept.
+    layer.style = effective_style(layer)
+    layer.attributes = staged.columns
+    layer.feature_count = report["imported"]
+    layer.extent = _extent_polygon(layer.pk)
+    layer.status = Layer.Status.READY
+    layer.progress = 100
+    layer.import_report = report
+    layer.error_message = ""
+    layer.version = version.number
+    layer.save()
+    version.status = Layer.Status.READY
+    version.report = report
+    version.source_format = staged.source_format
+    version.save(update_fields=["status", "report", "source_format"])
+
+
+def _extent_polygon(layer_id):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
+            "(SELECT ST_Extent(geom) AS e FROM layers_feature WHERE layer_id = %s) AS x",
+            [layer_id],
+        )
+        box = cursor.fetchone()
+    if box[0] is None:
+        return None
+    xmin, ymin, xmax, ymax = box
+    # A single point has a degenerate extent: widen it a hair so that it stays a polygon.
+    if xmin == xmax:
+        xmin, xmax = xmin - 1e-6, xmax + 1e-6
+    if ymin == ymax:
+        ymin, ymax = ymin - 1e-6, ymax + 1e-6
+    return Polygon.from_bbox((xmin, ymin, xmax, ymax))
+
+
+def record_failure(layer_id, version_id, message):
+    """Record the failure; the features and metadata of the last good import stay as they were."""
+    LayerVersion.objects.filter(pk=version_id).update(
+        status=Layer.Status.FAILED, error_message=message
+    )
+    layer = Layer.objects.get(pk=layer_id)
+    # A layer that has good data keeps showing it: the failed version carries the error.
+    status = Layer.Status.READY if layer.version else Layer.Status.FAILED
+    Layer.objects.filter(pk=layer_id).update(status=status, progress=0, error_message=message)
