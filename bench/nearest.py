@@ -71,7 +71,7 @@ def prepare(points, keep):
             print(f"reusing {have:,} generated points")
             return
         manage("shell", "-c", "from cities.demo import load; load()")
-        manage("shell", "-c", "from cities.demo_services import load_categories; load_categories()")
+        manage("shell", "-c", "from cities.services.demo import load_categories; load_categories()")
         conn.execute("DELETE FROM cities_servicelocation WHERE source = 'bench'")
         started = time.perf_counter()
         for first in range(0, points, BATCH):
@@ -119,7 +119,7 @@ def database_timings(points):
     code = (
         "import json, sys\n"
         "from django.db import connection\n"
-        "from cities.services import ServiceQuery\n"
+        "from cities.services.query import ServiceQuery\n"
         "out = []\n"
         "for lon, lat in json.loads(sys.stdin.read()):\n"
         "    sql, params = ServiceQuery(near=(lon, lat), limit=10).queryset().query"

@@ -1,13 +1,10 @@
 from django.urls import path
 
-from . import indicator_views, views
+from . import views
 
 app_name = "cities"
 urlpatterns = [
     path("", views.national_map, name="map"),
     path("cities/", views.city_list, name="list"),
     path("cities/<slug:slug>/", views.city_detail, name="detail"),
-    path("services/", views.services_page, name="services"),
-    path("indicators/", indicator_views.indicator_list, name="indicator-list"),
-    path("indicators/<slug:slug>/", indicator_views.indicator_detail, name="indicator-detail"),
 ]

@@ -1,8 +1,8 @@
 from django.shortcuts import get_object_or_404, render
 
-from .models import City, Region, ServiceCategory
+from .models import City, Region
 from .models.services import SERVICE_NEAR_CITY_KM
-from .services import city_service_groups
+from .services.query import city_service_groups
 
 
 def national_map(request):
@@ -35,13 +35,4 @@ def city_detail(request, slug):
             .order_by("source"),
             "near_km": SERVICE_NEAR_CITY_KM,
         },
-    )
-
-
-def services_page(request):
-    """The services map; its state (category, q, near, city) lives in the URL, read by the JS."""
-    return render(
-        request,
-        "cities/services.html",
-        {"categories": ServiceCategory.tree(), "cities": City.objects.order_by("name_en")},
     )

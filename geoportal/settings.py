@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "leaflet",
     "cities",
+    "cities.services",
+    "cities.indicators",
     "layers",
 ]
 
@@ -198,8 +200,16 @@ LOGGING = {
 DEMO_LOADERS = [
     "cities.demo.load",
     "layers.demo.load",
-    "cities.demo_services.load",
-    "cities.indicator_demo.load",
+    "cities.services.demo.load",
+    "cities.indicators.demo.load",
+]
+
+# KPIs computed from the map (`manage.py recompute_kpis`), in order; those needing layers are the
+# layers app's, so that cities never imports layers.
+KPI_COMPUTATIONS = [
+    "cities.indicators.kpis.transport_convenience",
+    "layers.kpis.green_areas",
+    "cities.indicators.kpis.services_per_100k",
 ]
 
 # Debian 12 ships GDAL 3.6, which cannot block file and network access from spatial reference
@@ -219,8 +229,8 @@ SPECTACULAR_SETTINGS.update(
 )
 # OGC API - Features: the largest page a client may ask for (`limit` is clamped to it).
 OGC_MAX_LIMIT = int(os.environ.get("OGC_MAX_LIMIT", "10000"))
-# Layer imports (geoportal/gis, layers/imports): the largest upload accepted, the caps checked on a zip
-# before anything is extracted, and where uploads wait for the worker.
+# Planners' files (geoportal/gis, layers/imports): the largest upload accepted, the caps checked
+# on a zip before anything is extracted, and where uploads wait for the worker.
 MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(2 * 1024**3)))
 IMPORT_ZIP_MAX_UNCOMPRESSED = int(os.environ.get("IMPORT_ZIP_MAX_UNCOMPRESSED", str(8 * 1024**3)))
 IMPORT_ZIP_MAX_FILES = int(os.environ.get("IMPORT_ZIP_MAX_FILES", "1000"))

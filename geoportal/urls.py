@@ -15,8 +15,8 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("docs/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("", include("cities.service_api_urls")),
-    path("", include("cities.indicator_api_urls")),
+    path("", include("cities.services.api_urls")),
+    path("", include("cities.indicators.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +31,8 @@ urlpatterns = [
 # Pages carry their language in the URL: /ru/..., /en/...; Belarusian, the default, has no prefix.
 urlpatterns += i18n_patterns(
     path("", include("cities.urls")),
+    path("services/", include("cities.services.urls")),
+    path("indicators/", include("cities.indicators.urls")),
     path("layers/", include("layers.urls")),
     path("about/data/", TemplateView.as_view(template_name="about_data.html"), name="about-data"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -146,7 +146,7 @@ def _fresh_cache():
 @pytest.fixture
 def indicators(demo):
     """The demo cities plus the indicator catalogue (no values)."""
-    from cities.indicator_catalogue import load_catalogue
+    from cities.indicators.catalogue import load_catalogue
 
     load_catalogue()
 

@@ -1,7 +1,7 @@
 import pytest
 
-from cities.demo_services import load as load_services
-from cities.indicator_demo import load as load_indicators
+from cities.indicators.demo import load as load_indicators
+from cities.services.demo import load as load_services
 
 
 @pytest.fixture

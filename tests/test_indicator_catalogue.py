@@ -4,7 +4,7 @@ from collections import Counter
 import pytest
 from django.db import IntegrityError, transaction
 
-from cities.indicator_catalogue import DATA_DIR, load_catalogue
+from cities.indicators.catalogue import DATA_DIR, load_catalogue
 from cities.models import City, Indicator, IndicatorValue
 from cities.models.indicators import code_slug
 

@@ -2,9 +2,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import translation
 
-from cities.indicator_demo import SAMPLE_VALUES
-from cities.indicator_exporters import values_csv
-from cities.indicator_importers import import_values
+from cities.indicators.demo import SAMPLE_VALUES
+from cities.indicators.exports import values_csv
+from cities.indicators.imports import import_values
 from cities.models import City, IndicatorValue
 from geoportal.gis.files import FileRefused
 

@@ -5,9 +5,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cities.demo_services import load as load_services
-from cities.indicator_demo import load as load_indicators
+from cities.indicators.demo import load as load_indicators
 from cities.models import City, IndicatorValue
+from cities.services.demo import load as load_services
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_openapi_schema_describes_the_indicator_endpoints():
     from drf_spectacular.generators import SchemaGenerator
 
     # Only the indicator endpoints: the schema of the others is their modules' own business.
-    patterns = [path("api/v1/", include("cities.indicator_api_urls"))]
+    patterns = [path("api/v1/", include("cities.indicators.api_urls"))]
     schema = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
     paths = schema["paths"]
     assert "/api/v1/indicators/" in paths and "/api/v1/indicator-targets/" in paths

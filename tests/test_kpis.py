@@ -11,8 +11,9 @@ import pytest
 from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
 from django.core.management import call_command
 
-from cities.kpis import green_areas, recompute, services_per_100k, transport_convenience
+from cities.indicators.kpis import recompute, service_count_per_100k, transport_convenience
 from cities.models import City, Indicator, IndicatorValue, Region, ServiceCategory, ServiceLocation
+from layers.kpis import green_areas
 from layers.models import Feature, Layer
 
 ORIGIN = (500_000, 5_872_000)  # UTM 35N metres, about 27°E 53°N
@@ -44,7 +45,7 @@ def testville(indicators):
 def green_layer(slug, city, *geoms, keywords=("green-areas",), public=True):
     layer = Layer.objects.create(
         slug=slug, title_en=slug, city=city, keywords=list(keywords), is_public=public,
-        status=Layer.Status.READY,
+        status=Layer.Status.READY, version=1,
     )  # fmt: skip
     Feature.objects.bulk_create([Feature(layer=layer, geom=geom, properties={}) for geom in geoms])
     return layer
@@ -152,10 +153,10 @@ def test_services_per_100k_count_the_category_in_the_city(testville):
     service(clinic, 2500, 2500)  # outside the boundary
     service(stop, 500, 500)  # another category
     indicator = Indicator.objects.get(code="GP: SV: CLINIC")
-    result = services_per_100k(testville, indicator)
+    result = service_count_per_100k(testville, indicator)
     assert result.value == pytest.approx(3 / 80_000 * 100_000)  # 3.75
     assert "3 services" in result.method
-    skip = services_per_100k(testville, Indicator.objects.get(code="GP: SV: SCHOOL"))
+    skip = service_count_per_100k(testville, Indicator.objects.get(code="GP: SV: SCHOOL"))
     assert skip.reason
 
 

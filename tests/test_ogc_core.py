@@ -208,8 +208,8 @@ def test_every_response_type_is_valid_geojson(client, minsk_points, polygons, de
 def test_services_collection(client, demo):
     from django.contrib.gis.geos import Point
 
-    from cities.demo_services import load_categories
     from cities.models import ServiceCategory, ServiceLocation
+    from cities.services.demo import load_categories
 
     load_categories()
     category = ServiceCategory.objects.order_by("slug").first()

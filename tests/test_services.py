@@ -9,9 +9,9 @@ from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.db import connection
 from rest_framework.test import APIClient
 
-from cities.demo_services import load_categories
 from cities.models import City, ServiceCategory, ServiceLocation
-from cities.services import ServiceQuery, open_state
+from cities.services.demo import load_categories
+from cities.services.query import ServiceQuery, open_state
 
 MINSK = ZoneInfo("Europe/Minsk")
 MINSK_CENTRE = (27.5615, 53.9045)
@@ -121,7 +121,7 @@ def test_publishing_a_boundary_reassigns_the_services_around_the_city(categories
 
 @pytest.fixture
 def demo_services(demo):
-    from cities.demo_services import load
+    from cities.services.demo import load
 
     load()
 

@@ -11,14 +11,14 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
-from cities.demo_services import (
+from cities.models import City, ServiceLocation
+from cities.services.demo import (
     MINSK_STOPS_SOURCE,
     RAILWAY_SOURCE,
     grant_planners,
     load_categories,
 )
-from cities.models import City, ServiceLocation
-from cities.service_imports import Record, import_services, read_service_file
+from cities.services.imports import Record, import_services, read_service_file
 from geoportal.gis.files import FileRefused
 
 HEADER = "id,name_be,name_ru,name_en,category,address,opening_hours,wheelchair,lon,lat\n"
@@ -193,7 +193,7 @@ def test_admin_import_and_planner_limits(categories, client, tmp_path):
 
 @pytest.mark.django_db
 def test_demo_loader_reads_both_files_with_their_quirks(demo):
-    from cities.demo_services import load
+    from cities.services.demo import load
 
     railway, stops, skipped = load()
     assert ServiceLocation.objects.filter(source=RAILWAY_SOURCE).count() == 953

@@ -5,14 +5,14 @@ import re
 import pytest
 
 from cities.models import City, ServiceLocation
-from cities.services import ServiceQuery
+from cities.services.query import ServiceQuery
 
 MINSK_CENTRE = {"latitude": 53.9045, "longitude": 27.5615}
 
 
 @pytest.fixture
 def demo_services(demo):
-    from cities.demo_services import load
+    from cities.services.demo import load
 
     load()
 

@@ -118,7 +118,7 @@ class Indicator(TranslatedNameMixin):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("cities:indicator-detail", args=[self.slug])
+        return reverse("indicators:detail", args=[self.slug])
 
     @property
     def definition(self):
