@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cities.services",
     "cities.indicators",
     "layers",
+    "layers.ogc",
 ]
 
 MIDDLEWARE = [

@@ -22,7 +22,7 @@ api_v1 = [
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     re_path(r"^api/v1/(?P<path>(?:.*/)?)$", api_not_found),
-    path("ogc/", include("layers.ogc_urls")),
+    path("ogc/", include("layers.ogc.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("tiles/", include("layers.tile_urls")),

@@ -1,5 +1,5 @@
-"""What citizens browse: the catalogue search, a layer's attribute table, its SVG thumbnail and
-the list of layers the national map offers. All start from permissions.visible_layers."""
+"""What citizens browse: the catalogue search, a layer's attribute table and its SVG thumbnail.
+All start from permissions.visible_layers."""
 
 from dataclasses import dataclass, field
 
@@ -15,7 +15,7 @@ from geoportal.translation import current_language
 from .models import Layer
 from .permissions import visible_layers
 from .queries import FeatureQuery
-from .styles import effective_style, geometry_family, legend
+from .styles import effective_style, geometry_family
 from .tiles import layer_cache_version
 
 TEXT_FIELDS = [f"{name}_{lang}" for name in ("title", "abstract") for lang in ("be", "ru", "en")]
@@ -149,32 +149,3 @@ def _draw_thumbnail(layer):
         f'<path d="{path}" fill="{fill}" fill-opacity="{max(symbol["fill_opacity"], 0.3)}" '
         f'stroke="{stroke}" stroke-width="{width!r}" fill-rule="evenodd"/></svg>'
     )
-
-
-def map_layers(user, *, tiles_url, geojson_url, page_url):
-    """The layers offered on the national map, grouped by topic category, each with what the map
-    needs to draw it (style, legend, where its data comes from)."""
-    groups = {}
-    layers = published(visible_layers(user)).order_by("topic_category", "title_be", "slug")
-    for layer in layers:
-        label = layer.get_topic_category_display() or ""
-        style = effective_style(layer)
-        groups.setdefault(layer.topic_category, {"category": layer.topic_category,
-                                                  "label": str(label), "layers": []})  # fmt: skip
-        groups[layer.topic_category]["layers"].append(
-            {
-                "slug": layer.slug,
-                "title": layer.title,
-                "geometry": geometry_family(layer.geometry_type),
-                "feature_count": layer.feature_count,
-                "style": style,
-                "legend": legend(layer, style),
-                "tiles": layer.feature_count > settings.LAYER_GEOJSON_MAX_FEATURES,
-                "tileUrl": tiles_url(layer),
-                "geojsonUrl": geojson_url(layer),
-                "url": page_url(layer),
-                "attribution": layer.attribution,
-                "bounds": list(layer.extent.extent) if layer.extent else None,
-            }
-        )
-    return list(groups.values())

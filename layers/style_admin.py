@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .maps import layer_map_config
 from .styles import (
     MAX_CLASSES,
     RAMPS,
@@ -21,7 +22,6 @@ from .styles import (
     effective_style,
     legend,
 )
-from .views import layer_map_config
 
 SYMBOL_FIELDS = ["stroke_colour", "fill_colour", "stroke_opacity", "fill_opacity", "width",
                  "radius", "icon"]  # fmt: skip

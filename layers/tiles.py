@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import pre_save
+from django.urls import reverse
 
 from .models import Layer
 from .permissions import visible_layers
@@ -191,3 +192,10 @@ def tilejson(layer, tiles_url):
             }
         ],
     }
+
+
+def tiles_template_url(request, layer):
+    """The absolute tile URL with literal {z}/{x}/{y} (and the layer's version, so that browsers
+    fetch new tiles after a change)."""
+    url = request.build_absolute_uri(reverse("tiles:tile", args=[layer.slug, 0, 0, 0]))
+    return url.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf") + f"?v={layer_cache_version(layer)}"

@@ -24,11 +24,12 @@ from cities.models import City
 from geoportal.query_params import parse_bbox
 
 from . import exporters, tiles
-from .catalogue import GEOMETRY_FAMILIES, CatalogueSearch, map_layers, table_page, thumbnail_svg
+from .catalogue import GEOMETRY_FAMILIES, CatalogueSearch, table_page, thumbnail_svg
+from .maps import layer_map_config, map_layers
 from .models import TopicCategory
 from .permissions import visible_layers
 from .queries import FeatureQuery
-from .styles import effective_style, geometry_family, legend
+from .styles import effective_style
 
 CATALOGUE_PAGE_SIZE = 12
 GEOMETRY_LABELS = [_lazy("points"), _lazy("lines"), _lazy("polygons")]
@@ -38,13 +39,6 @@ def _visible_layer(request, slug):
     return get_object_or_404(
         visible_layers(request.user).select_related("city", "owner"), slug=slug
     )
-
-
-def tiles_template_url(request, layer):
-    """The absolute tile URL with literal {z}/{x}/{y} (and the layer's version, so that browsers
-    fetch new tiles after a change)."""
-    url = request.build_absolute_uri(reverse("tiles:tile", args=[layer.slug, 0, 0, 0]))
-    return url.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf") + f"?v={tiles.layer_cache_version(layer)}"
 
 
 @require_GET
@@ -73,21 +67,6 @@ def catalogue(request):
             "geometries": list(zip(GEOMETRY_FAMILIES, GEOMETRY_LABELS, strict=True)),
         },
     )
-
-
-def layer_map_config(request, layer, style):
-    """What a layer's map script needs: the layer page and the admin's style preview share it."""
-    return {
-        "slug": layer.slug,
-        "title": layer.title,
-        "geometry": geometry_family(layer.geometry_type),
-        "style": style,
-        "legend": legend(layer, style),
-        "bounds": list(layer.extent.extent) if layer.extent else None,
-        "tiles": layer.feature_count > settings.LAYER_GEOJSON_MAX_FEATURES,
-        "tileUrl": tiles_template_url(request, layer),
-        "geojsonUrl": reverse("layers:download", args=[layer.slug, "geojson"]),
-    }
 
 
 @require_GET
@@ -169,13 +148,7 @@ def national_map_layers(request):
         [{"name": _("Standard"), "url": settings.BASEMAP_URL,
           "attribution": settings.BASEMAP_ATTRIBUTION}] if settings.BASEMAP_URL else []
     )  # fmt: skip
-    groups = map_layers(
-        request.user,
-        tiles_url=lambda layer: tiles_template_url(request, layer),
-        geojson_url=lambda layer: reverse("layers:download", args=[layer.slug, "geojson"]),
-        page_url=lambda layer: layer.get_absolute_url(),
-    )
-    return JsonResponse({"basemaps": basemaps, "groups": groups})
+    return JsonResponse({"basemaps": basemaps, "groups": map_layers(request)})
 
 
 @require_GET
@@ -203,4 +176,4 @@ def tile(request, slug, z, x, y):
 @require_GET
 def tilejson(request, slug):
     layer = _visible_layer(request, slug)
-    return JsonResponse(tiles.tilejson(layer, tiles_template_url(request, layer)))
+    return JsonResponse(tiles.tilejson(layer, tiles.tiles_template_url(request, layer)))

@@ -10,8 +10,8 @@ from django.contrib.auth.models import AnonymousUser
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 
-from layers.ogc import parse_items_request
-from layers.ogc_providers import collection
+from layers.ogc.parameters import parse_items_request
+from layers.ogc.providers import collection
 
 SCHEMAS = Path(__file__).parent / "data" / "geojson-schema"
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"

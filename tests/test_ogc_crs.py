@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from django.db import connection
 
-from layers.crs import SUPPORTED, parse_crs
+from layers.ogc.crs import SUPPORTED, parse_crs
 
 ITEMS = "/ogc/collections/minsk-points/items"
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 
-from layers.ogc import CONFORMANCE
+from layers.ogc.views import CONFORMANCE
 from layers.tiles import MAX_ZOOM
 
 pytestmark = pytest.mark.django_db

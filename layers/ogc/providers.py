@@ -2,9 +2,9 @@
 
 A provider answers the same questions for any collection: its metadata and extent, what may be
 filtered (queryables), how a spatial predicate reads for its geometry, how many items match, and
-the items themselves as GeoJSON text built by PostGIS. The views in layers/ogc.py only speak to
+the items themselves as GeoJSON text built by PostGIS. The views (views.py) only speak to
 this interface. Backends: a map layer (through the one FeatureQuery of layers/queries.py), and a
-model table (regions and cities; the city services once they exist).
+model table (regions, cities and the city services).
 """
 
 import json
@@ -16,14 +16,15 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Region, ServiceLocation
 
+from ..models import Layer
+from ..permissions import visible_layers
+from ..queries import FeatureQuery, geometry_json
 from .cql2 import GEOMETRY, Queryable
-from .models import Layer
-from .permissions import visible_layers
-from .queries import FeatureQuery, geometry_json
 
 # The attribute types the import pipeline records (OGR field types, lower-cased) -> JSON Schema.
 ATTRIBUTE_TYPES = {
@@ -306,6 +307,14 @@ def collections(user):
     layers = visible_layers(user, Layer.objects.filter(status=Layer.Status.READY)).order_by("slug")
     providers += [LayerProvider(layer) for layer in layers if layer.slug not in taken]
     return providers
+
+
+def collection_or_404(user, collection_id):
+    """collection(), or a 404 naming the collection."""
+    provider = collection(user, collection_id)
+    if provider is None:
+        raise Http404(_("No collection %(id)s.") % {"id": collection_id})
+    return provider
 
 
 def collection(user, collection_id):

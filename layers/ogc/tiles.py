@@ -8,12 +8,10 @@ from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from . import tiles
+from .. import tiles
 from .cql2 import GEOMETRY
-from .ogc import REL_TILING_SCHEME, absolute, get_provider, link, ogc_endpoint
-from .ogc_openapi import JSON
-from .ogc_providers import LayerProvider
-from .views import tiles_template_url
+from .providers import LayerProvider, collection_or_404
+from .responses import JSON, REL_TILING_SCHEME, absolute, link, ogc_endpoint
 
 WEB_MERCATOR_QUAD = "WebMercatorQuad"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
@@ -53,7 +51,7 @@ def _tms_link(request):
 
 def _layer_provider(request, collection_id):
     """Tiles exist for map layers only; a layer the user may not see is no collection at all."""
-    provider = get_provider(request, collection_id)
+    provider = collection_or_404(request.user, collection_id)
     if not isinstance(provider, LayerProvider):
         raise Http404(_("Collection %(id)s has no tiles.") % {"id": collection_id})
     return provider
@@ -76,7 +74,7 @@ def tileset_summary(request, provider):
 def tileset(request, provider):
     """The tileset metadata: what the tiles hold and the URL template to fetch them."""
     layer = provider.layer
-    template = tiles_template_url(request, layer)
+    template = tiles.tiles_template_url(request, layer)
     ogc_template = template.replace("{z}/{x}/{y}", "{tileMatrix}/{tileCol}/{tileRow}")
     data = tileset_summary(request, provider)
     data["links"] += [

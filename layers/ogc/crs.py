@@ -23,6 +23,11 @@ class CRS:
     northing_first: bool = False
     geographic: bool = False
 
+    @property
+    def geometry_options(self):
+        """How FeatureQuery.geojson_features writes geometries in this CRS."""
+        return {"srid": self.srid, "flip_axes": self.northing_first, "geographic": self.geographic}
+
 
 def _epsg(code, title, *, northing_first=False, geographic=False):
     uri = f"http://www.opengis.net/def/crs/EPSG/0/{code}"
