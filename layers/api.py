@@ -3,8 +3,9 @@
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from cities.models import City
@@ -68,12 +69,7 @@ class LayerUploadSerializer(serializers.Serializer):
     wkt_column = serializers.CharField(max_length=255, required=False, default="")
 
     def validate(self, data):
-        user = self.context["request"].user
-        city = data.get("city")
-        if city is None and managed_city_ids(user) is not None:
-            raise serializers.ValidationError({"city": _("Choose one of the cities you manage.")})
-        if city is not None and not can_manage_city(user, city.pk):
-            raise serializers.ValidationError({"city": _("You do not manage this city.")})
+        check_city(self.context["request"].user, data.get("city"))
         slug = data.get("slug")
         if slug and Layer.objects.filter(slug=slug).exists():
             raise serializers.ValidationError({"slug": _("A layer with this slug exists.")})
@@ -81,21 +77,65 @@ class LayerUploadSerializer(serializers.Serializer):
         return data
 
 
-class LayerViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+def check_city(user, city):
+    """A planner's layer belongs to one of their cities; users who manage every city may also
+    leave it national (no city)."""
+    if city is None and managed_city_ids(user) is not None:
+        raise serializers.ValidationError({"city": _("Choose one of the cities you manage.")})
+    if city is not None and not can_manage_city(user, city.pk):
+        raise serializers.ValidationError({"city": _("You do not manage this city.")})
+
+
+class LayerUpdateSerializer(serializers.ModelSerializer):
+    """What an editor may change of a layer through the API: its description and visibility."""
+
+    city = serializers.SlugRelatedField(
+        slug_field="slug", queryset=City.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Layer
+        fields = [
+            "title_be", "title_ru", "title_en", "abstract_be", "abstract_ru", "abstract_en",
+            "keywords", "topic_category", "city", "is_public", "licence", "attribution",
+        ]  # fmt: skip
+
+    def validate_city(self, city):
+        check_city(self.context["request"].user, city)
+        return city
+
+
+class LayerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """GET: layers this user may see, with their import status. POST (multipart, planners): a new
-    layer from a file; answers 202 at once, the worker imports it."""
+    layer from a file; answers 202 at once, the worker imports it. PATCH (JSON, editors of the
+    layer): its description and visibility."""
 
     serializer_class = LayerSerializer
     permission_classes = [LayerPermission]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
     lookup_field = "slug"
+    http_method_names = ["get", "head", "options", "post", "patch"]
 
     def get_queryset(self):
         qs = Layer.objects.select_related("city", "owner").order_by("-updated")
         return visible_layers(self.request.user, qs)
 
     def get_serializer_class(self):
-        return LayerUploadSerializer if self.action == "create" else LayerSerializer
+        if self.action == "create":
+            return LayerUploadSerializer
+        if self.action == "partial_update":
+            return LayerUpdateSerializer
+        return LayerSerializer
+
+    @extend_schema(request=LayerUpdateSerializer, responses=LayerSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        layer = self.get_object()
+        update = LayerUpdateSerializer(
+            layer, data=request.data, partial=True, context={"request": request}
+        )
+        update.is_valid(raise_exception=True)
+        update.save()
+        return Response(LayerSerializer(layer, context={"request": request}).data)
 
     def create(self, request, *args, **kwargs):
         upload = LayerUploadSerializer(data=request.data, context={"request": request})

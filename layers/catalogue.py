@@ -12,7 +12,6 @@ from django.db.models.functions import Coalesce, NullIf
 
 from geoportal.translation import current_language
 
-from .models import Layer
 from .permissions import visible_layers
 from .queries import FeatureQuery
 from .styles import effective_style, geometry_family
@@ -23,11 +22,6 @@ SORTS = ("newest", "title")
 GEOMETRY_FAMILIES = ("point", "line", "polygon")
 TABLE_PAGE_SIZE = 20
 THUMBNAIL_FEATURES = 5000
-
-
-def published(queryset):
-    """Layers with data to show: imported at least once (a re-import keeps the old data)."""
-    return queryset.filter(Q(status=Layer.Status.READY) | Q(version__gt=0))
 
 
 @dataclass
@@ -42,7 +36,7 @@ class CatalogueSearch:
     filters: dict = field(init=False, default_factory=dict)
 
     def layers(self, user):
-        qs = published(visible_layers(user)).select_related("city")
+        qs = visible_layers(user).select_related("city")
         qs = qs.alias(
             keyword_text=Func(
                 F("keywords"), Value(" "), function="array_to_string", output_field=TextField()

@@ -19,7 +19,6 @@ from rest_framework.views import APIView
 
 from geoportal.query_params import parse_bbox
 
-from .models import Layer
 from .permissions import visible_layers
 from .queries import FeatureQuery
 
@@ -156,7 +155,7 @@ class LayerFeaturesView(APIView):
         },
     )
     def get(self, request, slug):
-        layer = get_object_or_404(visible_layers(request.user, Layer.objects.all()), slug=slug)
+        layer = get_object_or_404(visible_layers(request.user), slug=slug)
         query, page, page_size, select = parse_feature_query(layer, request.query_params)
 
         def url_for_page(number):

@@ -1,33 +1,49 @@
-"""The one permission check for layers: pages, REST API, OGC API, tiles and downloads all use it."""
+"""The one layer rule: which layers a user may see and which they may edit. Pages, the REST API,
+the OGC API, tiles, downloads, the catalogue, the national map, the admin and the KPIs all ask
+here, so a layer is either there for a user everywhere or nowhere.
+
+- Published: imported at least once (version > 0). A published layer keeps serving its data
+  while a re-import runs and after one fails; it stops only when deleted or made private.
+- Editable: superusers and holders of cities.manage_all_cities edit every layer; a planner the
+  layers of the cities they manage and the layers they own.
+- Visible: published and public, or editable (an editor sees their drafts and imports).
+"""
 
 from django.db.models import Q
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from cities.permissions import can_manage_city, managed_by, managed_city_ids
+from cities.permissions import managed_city_ids
 
 from .models import Layer
 
+PUBLISHED = Q(version__gt=0)
 
-def visible_layers(user, queryset=None):
-    """The layers this user may see: public ones, plus those of the cities they manage."""
-    queryset = Layer.objects.all() if queryset is None else queryset
-    if managed_city_ids(user) is None:
-        return queryset
-    allowed = Q(is_public=True)
-    if user.is_authenticated:
-        allowed |= Q(owner=user) | (managed_by(user) & Q(city__isnull=False))
-    return queryset.filter(allowed)
+
+def _editable(user):
+    """The rows a user may edit as a Q (Q() for all), or None for none."""
+    ids = managed_city_ids(user)
+    if ids is None:
+        return Q()
+    if not user.is_authenticated:
+        return None
+    return Q(owner=user) | Q(city__in=ids)
 
 
 def editable_layers(user, queryset=None):
-    """The layers this user may change: staff all, planners those of their cities and their own."""
+    """The layers this user may change."""
     queryset = Layer.objects.all() if queryset is None else queryset
-    ids = managed_city_ids(user)
-    if ids is None:
+    editable = _editable(user)
+    return queryset.none() if editable is None else queryset.filter(editable)
+
+
+def visible_layers(user, queryset=None):
+    """The layers this user may see: published public ones, and every one they may edit."""
+    queryset = Layer.objects.all() if queryset is None else queryset
+    editable = _editable(user)
+    if editable == Q():
         return queryset
-    if not user.is_authenticated:
-        return queryset.none()
-    return queryset.filter(Q(owner=user) | Q(city__in=ids))
+    visible = PUBLISHED & Q(is_public=True)
+    return queryset.filter(visible if editable is None else visible | editable)
 
 
 def can_view_layer(user, layer):
@@ -35,11 +51,7 @@ def can_view_layer(user, layer):
 
 
 def can_edit_layer(user, layer):
-    if not user.is_authenticated:
-        return False
-    if layer.owner_id == user.pk:
-        return True
-    return layer.city_id is not None and can_manage_city(user, layer.city_id)
+    return editable_layers(user).filter(pk=layer.pk).exists()
 
 
 def is_planner(user):
@@ -49,7 +61,7 @@ def is_planner(user):
 
 
 class LayerPermission(BasePermission):
-    """DRF: anyone reads what visible_layers allows; planners write their own cities' layers."""
+    """DRF: anyone reads what visible_layers allows; planners write the layers they may edit."""
 
     def has_permission(self, request, view):
         return request.method in SAFE_METHODS or is_planner(request.user)

@@ -109,6 +109,7 @@ class TileAccess:
 
     pk: int
     slug: str
+    # Published and public: anyone may fetch the tiles, and shared caches may keep them.
     is_public: bool
     geometry_type: str
     cache_version: str
@@ -116,7 +117,11 @@ class TileAccess:
     @classmethod
     def of(cls, layer):
         return cls(
-            layer.pk, layer.slug, layer.is_public, layer.geometry_type, layer_cache_version(layer)
+            layer.pk,
+            layer.slug,
+            layer.is_public and layer.version > 0,
+            layer.geometry_type,
+            layer_cache_version(layer),
         )
 
     def etag(self, tile):

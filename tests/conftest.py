@@ -178,7 +178,8 @@ def ready_layer(db):
             extent = Polygon.from_bbox((min(xs), min(ys), max(xs), max(ys)))
         layer = Layer.objects.create(
             slug=slug, title_en=fields.pop("title_en", slug), is_public=is_public,
-            status=Layer.Status.READY, attributes=attributes, feature_count=len(features),
+            status=fields.pop("status", Layer.Status.READY), attributes=attributes,
+            feature_count=len(features),
             extent=extent, version=fields.pop("version", 1),
             geometry_type=geometry_type, **fields,
         )  # fmt: skip

@@ -91,7 +91,7 @@ def test_private_layers_are_visible_only_to_their_city_planners(planner_of):
         slug="brest-private", title_be="Private", city=City.objects.get(slug="brest")
     )
     import_now(private, TEST_DATA / "oblasts.kml")
-    public = Layer.objects.create(slug="open", title_be="Open", is_public=True)
+    public = Layer.objects.create(slug="open", title_be="Open", is_public=True, version=1)
 
     def slugs(user):
         return {row["slug"] for row in client_for(user).get("/api/v1/layers/").json()["results"]}

@@ -304,7 +304,7 @@ def collections(user):
     """Every collection this user may see: the built-in tables, then the ready visible layers."""
     providers = [provider() for provider in BUILT_IN]
     taken = {provider.id for provider in providers}
-    layers = visible_layers(user, Layer.objects.filter(status=Layer.Status.READY)).order_by("slug")
+    layers = visible_layers(user).order_by("slug")
     providers += [LayerProvider(layer) for layer in layers if layer.slug not in taken]
     return providers
 
@@ -322,9 +322,5 @@ def collection(user, collection_id):
     for provider in BUILT_IN:
         if provider.id == collection_id:
             return provider()
-    layer = (
-        visible_layers(user, Layer.objects.filter(status=Layer.Status.READY))
-        .filter(slug=collection_id)
-        .first()
-    )
+    layer = visible_layers(user).filter(slug=collection_id).first()
     return LayerProvider(layer) if layer else None
