@@ -1,11 +1,9 @@
 """REST API for regions and cities, as GeoJSON FeatureCollections."""
 
-from django.contrib.gis.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
-from rest_framework import filters as drf_filters
 from rest_framework import serializers, viewsets
 from rest_framework_gis.fields import GeometrySerializerMethodField
+from rest_framework_gis.filters import InBBoxFilter
 from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -14,15 +12,19 @@ from geoportal.query_params import parse_bbox
 from .models import City, Region
 
 
-class BBoxFilter(drf_filters.BaseFilterBackend):
-    """?bbox=minx,miny,maxx,maxy keeps what intersects the box (index-assisted in PostGIS)."""
+class BBoxFilter(InBBoxFilter):
+    """?bbox=minlon,minlat,maxlon,maxlat: drf-gis' InBBoxFilter (and its OpenAPI parameter) with
+    the portal's parsing and an exact intersection, which the view's bbox_filter(box) states."""
+
+    bbox_param = "bbox"
+
+    def get_filter_bbox(self, request):
+        value = request.query_params.get(self.bbox_param)
+        return parse_bbox(value, self.bbox_param) if value else None
 
     def filter_queryset(self, request, queryset, view):
-        value = request.query_params.get("bbox")
-        if not value:
-            return queryset
-        box = parse_bbox(value)
-        return queryset.filter(view.bbox_filter(box))
+        box = self.get_filter_bbox(request)
+        return queryset if box is None else queryset.filter(view.bbox_filter(box))
 
 
 class RegionSerializer(GeoFeatureModelSerializer):
@@ -80,13 +82,11 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CityViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = City.objects.select_related("region").annotate(
-        geometry=Coalesce("boundary", "location", output_field=models.GeometryField(srid=4326))
-    )
+    queryset = City.objects.select_related("region").annotate(geometry=City.shape())
     serializer_class = CitySerializer
     lookup_field = "slug"
     pagination_class = GeoJsonPagination
     filter_backends = [BBoxFilter]
 
     def bbox_filter(self, box):
-        return Q(boundary__intersects=box) | Q(boundary__isnull=True, location__intersects=box)
+        return City.shape_lookup("intersects", box)

@@ -1,14 +1,16 @@
-"""The query parameters every endpoint shares, parsed in one place: integers, numbers, a bbox and
-a point. Each parser raises DRF's ValidationError naming the parameter: a 400 in the API's one
-error format (the OGC API words it as its exception). The form fields at the end wrap the same
-parsers for the FilterSets of the REST API, which drf-spectacular documents.
+"""The query parameters every endpoint shares, parsed in one place: integers, numbers, yes/no,
+lists, a bbox and a point. Each parser raises DRF's ValidationError naming the parameter: a 400
+in the API's one error format (the OGC API words it as its exception). The filters at the end
+wrap the same parsers for the REST API's FilterSets, which drf-spectacular documents.
 """
 
 import math
 
+import django_filters
 from django import forms
 from django.contrib.gis.geos import Polygon
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 # PostgreSQL's LIMIT and OFFSET are bigints: anything near that is no real page.
@@ -96,32 +98,118 @@ def parse_point(value, param="near"):
     return lon, lat
 
 
+def parse_bool(value, name):
+    """true/false (also 1/0, yes/no); empty gives None."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip().lower()
+    if text in TRUE | FALSE:
+        return text in TRUE
+    raise ValidationError({name: _("Expected true or false.")})
+
+
+TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+
+
+def parse_list(value, name, choices=None):
+    """Comma-separated values, each one of `choices` when given; empty gives None."""
+    if value is None or value == "":
+        return None
+    items = [item.strip() for item in str(value).split(",") if item.strip()]
+    if choices is not None and (wrong := [item for item in items if item not in choices]):
+        raise ValidationError(
+            {name: _("Expected one or more of %(allowed)s, not %(wrong)s.")
+             % {"allowed": ", ".join(choices), "wrong": ", ".join(wrong)}}
+        )  # fmt: skip
+    return items
+
+
 # ---------------------------------------------------------------------------------------------
-# Form fields for django-filter FilterSets
+# Fields and filters for the REST API's django-filter FilterSets: the same parsers, documented
+# by drf-spectacular with the types below.
 
 
-class _ParsedField(forms.CharField):
-    """A text field whose value a parser above turns into a Python value."""
+class ParsedField(forms.CharField):
+    """A text field that one of the parsers above turns into its value; `parse(text, name)`."""
 
-    def parse(self, value):
-        raise NotImplementedError
+    def __init__(self, *, parse, **kwargs):
+        self.parse = parse
+        super().__init__(**kwargs)
 
     def to_python(self, value):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
         try:
-            return self.parse(value)
+            return self.parse(value, "value")
         except ValidationError as error:
             # The parser's message for its one parameter, as a form error.
-            raise forms.ValidationError(next(iter(error.detail.values()))) from None
+            raise forms.ValidationError(error.detail["value"]) from None
 
 
-class BBoxField(_ParsedField):
-    def parse(self, value):
-        return parse_bbox(value)
+class ParsedFilter(django_filters.Filter):
+    """A FilterSet parameter read by a parser; the FilterSet decides what it selects.
+    `schema_type` and the help text are what the OpenAPI document says of it."""
+
+    field_class = ParsedField
+    schema_type = "string"
+
+    def __init__(self, parse, **kwargs):
+        kwargs.setdefault("method", "filter_nothing")
+        super().__init__(parse=parse, **kwargs)
+        schema = {"type": self.schema_type}
+        if kwargs.get("help_text"):
+            schema["description"] = str(kwargs["help_text"])
+        extend_schema_field(schema)(self)
 
 
-class PointField(_ParsedField):
-    def parse(self, value):
-        return parse_point(value)
+class IntegerFilter(ParsedFilter):
+    schema_type = "integer"
+
+    def __init__(self, minimum=None, maximum=MAX_INTEGER, clamp=False, **kwargs):
+        def parse(value, name):
+            return parse_int(value, name, minimum=minimum, maximum=maximum, clamp=clamp)
+
+        super().__init__(parse, **kwargs)
+
+
+class NumberFilter(ParsedFilter):
+    schema_type = "number"
+
+    def __init__(self, low, high, **kwargs):
+        super().__init__(lambda v, n: parse_number(v, n, low=low, high=high), **kwargs)
+
+
+class BooleanFilter(ParsedFilter):
+    schema_type = "boolean"
+
+    def __init__(self, **kwargs):
+        super().__init__(parse_bool, **kwargs)
+
+
+class ListFilter(ParsedFilter):
+    """Comma-separated values (from `choices` when given)."""
+
+    def __init__(self, choices=None, **kwargs):
+        super().__init__(lambda v, n: parse_list(v, n, choices), **kwargs)
+
+
+class BBoxFilter(ParsedFilter):
+    """minlon,minlat,maxlon,maxlat in EPSG:4326 -> a Polygon."""
+
+    def __init__(self, **kwargs):
+        super().__init__(lambda v, n: parse_bbox(v, n), **kwargs)
+
+
+class PointFilter(ParsedFilter):
+    """lon,lat in EPSG:4326 -> (lon, lat)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(lambda v, n: parse_point(v, n), **kwargs)
+
+
+class ParsedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose ParsedFilters only parse; filter_queryset does the selecting."""
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset

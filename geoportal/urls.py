@@ -6,12 +6,10 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from geoportal.api_errors import api_not_found
-from layers.feature_api import LayerFeaturesView
 
 api_v1 = [
     path("", include("cities.api_urls")),
     path("", include("layers.api_urls")),
-    path("layers/<slug:slug>/features/", LayerFeaturesView.as_view(), name="layer-features"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("docs/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -1,10 +1,27 @@
-"""REST API for layers: metadata and import status, and uploads (202, imported by the worker)."""
+"""REST API for layers: metadata and import status, uploads (202, imported by the worker) and
+edits of the description; and a layer's features as a GeoJSON FeatureCollection,
+/api/v1/layers/<slug>/features/.
+
+Feature pages are numbered (?page=, ?page_size=), with next/previous links and the total count.
+Filters: ?bbox=minx,miny,maxx,maxy (EPSG:4326), ?prop.<name>=value (equality on a property, as
+text), and ?properties=a,b keeps only those properties. The GeoJSON is built by PostGIS through
+the one FeatureQuery, which the OGC API and the downloads use as well.
+"""
+
+import json
 
 from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -12,10 +29,12 @@ from cities.models import City
 from cities.permissions import can_manage_city, managed_city_ids
 from geoportal.gis.files import FileRefused, discard_upload
 from geoportal.gis.inspect import ImportOptions
+from geoportal.query_params import BBoxFilter, IntegerFilter, ListFilter, ParsedFilterSet
 
 from .imports.queue import new_layer_slug, queue_import, receive_upload
-from .models import Layer, TopicCategory
+from .models import Feature, Layer, TopicCategory
 from .permissions import LayerPermission, visible_layers
+from .queries import FeatureQuery
 
 
 class LayerSerializer(serializers.ModelSerializer):
@@ -167,3 +186,144 @@ class LayerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
             raise
         body = LayerSerializer(layer, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 10000
+PROPERTY_PREFIX = "prop."
+
+GEOJSON_FEATURE_COLLECTION = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "count": {"type": "integer", "description": "Features matching the filters"},
+        "next": {"type": "string", "format": "uri", "nullable": True},
+        "previous": {"type": "string", "format": "uri", "nullable": True},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "id", "geometry", "properties"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["Feature"]},
+                    "id": {"type": "integer"},
+                    "geometry": {
+                        "type": "object",
+                        "description": "GeoJSON geometry (RFC 7946), longitude/latitude",
+                        "properties": {
+                            "type": {"type": "string"},
+                            "coordinates": {"type": "array", "items": {}},
+                        },
+                    },
+                    "properties": {"type": "object", "additionalProperties": True},
+                },
+            },
+        },
+    },
+}
+ERROR = {
+    "type": "object",
+    "properties": {"detail": {}, "code": {"type": "string"}},
+    "required": ["detail", "code"],
+}
+
+
+class FeatureFilter(ParsedFilterSet):
+    """The query parameters of a layer's features, besides prop.<name>=value (the names are the
+    layer's own attributes, so they are read apart)."""
+
+    page = IntegerFilter(1, help_text="Page number, from 1")
+    page_size = IntegerFilter(
+        1, MAX_PAGE_SIZE, clamp=True,
+        help_text=f"Features per page (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}; "
+        "larger values are clamped)",
+    )  # fmt: skip
+    bbox = BBoxFilter(help_text="minlon,minlat,maxlon,maxlat (EPSG:4326): features intersecting it")
+    properties = ListFilter(help_text="Comma-separated property names to return (default: all)")
+
+
+def parse_feature_query(layer, params):
+    """Query parameters -> (FeatureQuery, page, page_size, selected properties or None); a 400
+    for a bad value or an unknown parameter."""
+    known = set(FeatureFilter.base_filters) | {"format"}
+    unknown = sorted(
+        name for name in params if name not in known and not name.startswith(PROPERTY_PREFIX)
+    )
+    if unknown:
+        raise ValidationError(
+            {", ".join(unknown): _("Unknown query parameter. Filter on a property with "
+                                   "prop.<name>=value.")}
+        )  # fmt: skip
+    filterset = FeatureFilter(params, queryset=Feature.objects.none())
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    values = filterset.form.cleaned_data
+    properties = {
+        name[len(PROPERTY_PREFIX) :]: params[name]
+        for name in params
+        if name.startswith(PROPERTY_PREFIX) and len(name) > len(PROPERTY_PREFIX)
+    }
+    query = FeatureQuery(layer, bbox=values["bbox"], properties=properties)
+    return (
+        query,
+        values["page"] or 1,
+        values["page_size"] or DEFAULT_PAGE_SIZE,
+        values["properties"],
+    )
+
+
+def feature_page(query, *, page, page_size, select, url_for_page):
+    """One page as FeatureCollection text with count and next/previous links."""
+    count = query.count()
+    offset = (page - 1) * page_size
+    if offset and offset >= count:
+        raise Http404(_("Invalid page."))
+    features = ",".join(query.geojson_features(offset=offset, limit=page_size, select=select))
+    next_url = url_for_page(page + 1) if offset + page_size < count else None
+    previous_url = url_for_page(page - 1) if page > 1 else None
+    head = json.dumps({"type": "FeatureCollection", "count": count, "next": next_url,
+                       "previous": previous_url})[1:-1]  # fmt: skip
+    return f'{{{head},"features":[{features}]}}'
+
+
+class LayerFeaturesView(GenericAPIView):
+    """The features of a layer the visitor may see, as GeoJSON (its pages are FeatureFilter's
+    page and page_size, not DRF's pagination)."""
+
+    queryset = Feature.objects.none()
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = FeatureFilter
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="layer_features",
+        filters=True,
+        summary="Features of a layer (GeoJSON FeatureCollection)",
+        parameters=[
+            OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH),
+            OpenApiParameter(
+                "prop.<name>",
+                OpenApiTypes.STR,
+                description="Keep features whose property <name> equals the value (compared "
+                "as text), e.g. prop.kind=school. Repeat for several properties.",
+            ),
+        ],  # fmt: skip
+        responses={
+            (200, "application/geo+json"): OpenApiResponse(GEOJSON_FEATURE_COLLECTION),
+            400: OpenApiResponse(ERROR, description="Invalid or unknown parameter"),
+            404: OpenApiResponse(ERROR, description="No such layer, or not visible to you"),
+        },
+    )
+    def get(self, request, slug):
+        layer = get_object_or_404(visible_layers(request.user), slug=slug)
+        query, page, page_size, select = parse_feature_query(layer, request.query_params)
+
+        def url_for_page(number):
+            params = {**request.query_params.dict(), "page": number}
+            return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+
+        body = feature_page(
+            query, page=page, page_size=page_size, select=select, url_for_page=url_for_page
+        )
+        return HttpResponse(body, content_type="application/geo+json")

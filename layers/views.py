@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
 from cities.models import City
-from geoportal.query_params import parse_bbox
+from geoportal.query_params import parse_bbox, parse_int
 
 from . import exporters, tiles
 from .catalogue import GEOMETRY_FAMILIES, CatalogueSearch, table_page, thumbnail_svg
@@ -90,23 +90,21 @@ def layer_detail(request, slug):
     )
 
 
-def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
 @require_GET
 def layer_table(request, slug):
     layer = _visible_layer(request, slug)
+    try:
+        page = parse_int(request.GET.get("page"), "page", default=1, minimum=1)
+        feature_id = parse_int(request.GET.get("id"), "id", minimum=1)
+    except ValidationError as error:
+        return JsonResponse({"detail": error.detail, "code": "invalid"}, status=400)
     data = table_page(
         layer,
-        page=_int(request.GET.get("page"), 1),
+        page=page,
         sort=request.GET.get("sort", ""),
         column=request.GET.get("column", ""),
         value=request.GET.get("value", ""),
-        feature_id=_int(request.GET.get("id")),
+        feature_id=feature_id,
     )
     return JsonResponse(data)
 

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
-from layers.feature_api import parse_feature_query
+from layers.api import parse_feature_query
 
 URL = "/api/v1/layers/minsk-points/features/"
 

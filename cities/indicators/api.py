@@ -1,19 +1,18 @@
 """REST API for the indicator catalogue, the values (with a CSV export) and the targets."""
 
+import django_filters
 from django.db.models import Q
 from django.http import HttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+
+from geoportal.query_params import IntegerFilter, ParsedFilterSet
 
 from ..models import Indicator, IndicatorValue, Target
+from ..models.indicators import COMPUTED
 from .exports import values_csv
 
 
@@ -71,123 +70,103 @@ def _indicator_q(value, prefix=""):
     return Q(**{f"{prefix}code": value}) | Q(**{f"{prefix}slug": value.lower()})
 
 
-def _year(value):
-    if not value.isdigit():
-        raise ValidationError({"year": f"“{value}” is not a year."})
-    return int(value)
+class IndicatorFilter(ParsedFilterSet):
+    q = django_filters.CharFilter(method="filter_text",
+                                  help_text="Text in the code, names or definitions")  # fmt: skip
+    dimension = django_filters.ChoiceFilter(choices=Indicator.Dimension.choices)
+    tier = django_filters.ChoiceFilter(choices=Indicator.Tier.choices)
+    framework = django_filters.ChoiceFilter(choices=Indicator.Framework.choices)
+
+    def filter_text(self, indicators, name, value):
+        q = value.strip()
+        return indicators.filter(
+            Q(code__icontains=q) | Q(name_be__icontains=q) | Q(name_ru__icontains=q)
+            | Q(name_en__icontains=q) | Q(definition_en__icontains=q)
+        )  # fmt: skip
 
 
-def _choice(name, value, choices):
-    if value not in choices.values:
-        raise ValidationError({name: f"“{value}” is not one of {', '.join(choices.values)}."})
-    return value
+class CityIndicatorFilter(ParsedFilterSet):
+    """city and indicator, which values and targets share."""
 
-
-DIMENSION = OpenApiParameter(
-    "dimension", str, enum=Indicator.Dimension.values, description="economy, environment, society"
-)
-VALUE_FILTERS = [
-    OpenApiParameter("city", str, description="City slug, e.g. minsk"),
-    OpenApiParameter("indicator", str, description="Code (EC: I: T: 2A) or slug (ec-i-t-2a)"),
-    OpenApiParameter("year", int),
-    DIMENSION,
-    OpenApiParameter("subseries", str, description="A sub-series name; empty for the headline"),
-    OpenApiParameter("source", str, enum=["computed", "cited", "sample"]),
-]
-
-
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("q", str, description="Text in the code, names or definitions"),
-            DIMENSION,
-            OpenApiParameter("tier", str, enum=Indicator.Tier.values),
-            OpenApiParameter("framework", str, enum=Indicator.Framework.values),
-        ]
+    city = django_filters.CharFilter(field_name="city__slug", help_text="City slug, e.g. minsk")
+    indicator = django_filters.CharFilter(
+        method="filter_indicator", help_text="Code (EC: I: T: 2A) or slug (ec-i-t-2a)"
     )
-)
+
+    def filter_indicator(self, queryset, name, value):
+        return queryset.filter(_indicator_q(value, "indicator__"))
+
+
+SOURCES = {
+    "computed": Q(source=COMPUTED),
+    "sample": Q(is_sample=True),
+    "cited": ~Q(source=COMPUTED) & Q(is_sample=False),
+}
+
+
+class IndicatorValueFilter(CityIndicatorFilter):
+    year = IntegerFilter(1900, 2100, method="filter_year")
+    dimension = django_filters.ChoiceFilter(
+        field_name="indicator__dimension", choices=Indicator.Dimension.choices
+    )
+    subseries = django_filters.CharFilter(
+        method="filter_nothing", help_text="A sub-series name; empty for the headline"
+    )
+    source = django_filters.ChoiceFilter(
+        method="filter_source", choices=[(name, name) for name in SOURCES],
+        help_text="computed (by the portal), cited (from a source) or sample",
+    )  # fmt: skip
+
+    def filter_year(self, values, name, value):
+        return values.filter(year=value)
+
+    def filter_source(self, values, name, value):
+        return values.filter(SOURCES[value])
+
+    def filter_queryset(self, values):
+        values = super().filter_queryset(values)
+        # An empty sub-series is a value too: the headline series.
+        if "subseries" in self.data:
+            values = values.filter(subseries=self.data["subseries"])
+        return values
+
+
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     """The indicator catalogue: the ITU U4SSC KPIs and the portal's own."""
 
     serializer_class = IndicatorSerializer
     lookup_field = "slug"
-
-    def get_queryset(self):
-        params = self.request.query_params
-        indicators = Indicator.objects.all()
-        if q := params.get("q", "").strip():
-            indicators = indicators.filter(
-                Q(code__icontains=q) | Q(name_be__icontains=q) | Q(name_ru__icontains=q)
-                | Q(name_en__icontains=q) | Q(definition_en__icontains=q)
-            )  # fmt: skip
-        for name, choices in [("dimension", Indicator.Dimension), ("tier", Indicator.Tier),
-                              ("framework", Indicator.Framework)]:  # fmt: skip
-            if value := params.get(name):
-                indicators = indicators.filter(**{name: _choice(name, value, choices)})
-        return indicators
+    queryset = Indicator.objects.all()
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = IndicatorFilter
 
 
-@extend_schema_view(list=extend_schema(parameters=VALUE_FILTERS))
 class IndicatorValueViewSet(viewsets.ReadOnlyModelViewSet):
     """Indicator values per city and year. `sample` marks demonstration figures."""
 
     serializer_class = IndicatorValueSerializer
-
-    def get_queryset(self):
-        params = self.request.query_params
-        values = IndicatorValue.objects.select_related("city", "indicator").order_by(
-            "indicator__code", "city__slug", "subseries", "year"
-        )
-        if city := params.get("city"):
-            values = values.filter(city__slug=city)
-        if indicator := params.get("indicator"):
-            values = values.filter(_indicator_q(indicator, "indicator__"))
-        if year := params.get("year"):
-            values = values.filter(year=_year(year))
-        if dimension := params.get("dimension"):
-            values = values.filter(
-                indicator__dimension=_choice("dimension", dimension, Indicator.Dimension)
-            )
-        if "subseries" in params:
-            values = values.filter(subseries=params["subseries"])
-        if source := params.get("source"):
-            kinds = {
-                "computed": Q(source="computed"),
-                "sample": Q(is_sample=True),
-                "cited": ~Q(source="computed") & Q(is_sample=False),
-            }
-            if source not in kinds:
-                raise ValidationError({"source": "Use computed, cited or sample."})
-            values = values.filter(kinds[source])
-        return values
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = IndicatorValueFilter
+    queryset = IndicatorValue.objects.select_related("city", "indicator").order_by(
+        "indicator__code", "city__slug", "subseries", "year"
+    )
 
     @extend_schema(
-        parameters=VALUE_FILTERS,
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV")},
     )
     @action(detail=False, url_path="csv", url_name="export", pagination_class=None)
     def export(self, request):
         """The filtered values as CSV, in the columns the admin import reads back."""
-        response = HttpResponse(values_csv(self.get_queryset()), content_type="text/csv")
+        values = self.filter_queryset(self.get_queryset())
+        response = HttpResponse(values_csv(values), content_type="text/csv")
         response["Content-Disposition"] = 'attachment; filename="indicator-values.csv"'
         return response
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[OpenApiParameter("city", str), OpenApiParameter("indicator", str)]
-    )
-)
 class TargetViewSet(viewsets.ReadOnlyModelViewSet):
     """Cities' targets: baseline and target year and value."""
 
     serializer_class = TargetSerializer
-
-    def get_queryset(self):
-        params = self.request.query_params
-        targets = Target.objects.select_related("city", "indicator")
-        if city := params.get("city"):
-            targets = targets.filter(city__slug=city)
-        if indicator := params.get("indicator"):
-            targets = targets.filter(_indicator_q(indicator, "indicator__"))
-        return targets
+    queryset = Target.objects.select_related("city", "indicator")
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CityIndicatorFilter

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import Group
 from django.contrib.gis.db import models
 from django.db.models import Func, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -96,3 +97,18 @@ class City(TranslatedNameMixin):
     @property
     def has_boundary(self):
         return self.boundary is not None
+
+    # A city is drawn as its published boundary where there is one, else as its point: the API,
+    # the OGC API and the maps all use these two.
+    @staticmethod
+    def shape():
+        """The city's shape as a database expression."""
+        return Coalesce("boundary", "location", output_field=models.GeometryField(srid=4326))
+
+    @staticmethod
+    def shape_lookup(lookup, geometry):
+        """A Q() testing the city's shape with a spatial lookup (intersects, within...), on the
+        boundary's or the point's own index."""
+        return Q(**{f"boundary__{lookup}": geometry}) | Q(
+            boundary__isnull=True, **{f"location__{lookup}": geometry}
+        )

@@ -1,76 +1,78 @@
 """REST API of the city services: /api/v1/services/ (GeoJSON) and /api/v1/service-categories/."""
 
+import django_filters
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from geoportal.query_params import parse_bbox, parse_point
+from geoportal.query_params import (
+    BBoxFilter,
+    BooleanFilter,
+    IntegerFilter,
+    ListFilter,
+    NumberFilter,
+    ParsedFilterSet,
+    PointFilter,
+)
 
 from ..models import City, ServiceCategory, ServiceLocation
 from .query import ServiceQuery, open_state
 
 MAX_RADIUS_M = 100_000
 MAX_NEAREST = 500
-TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
 
-def _number(params, name, *, low, high, kind=float):
-    value = params.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        number = kind(value)
-    except ValueError:
-        raise ValidationError({name: _("Expected a number.")}) from None
-    if not low <= number <= high:
-        raise ValidationError(
-            {name: _("Expected a number from %(low)s to %(high)s.") % {"low": low, "high": high}}
-        )
-    return number
+class ServiceFilter(ParsedFilterSet):
+    """The services' query parameters, parsed into the one ServiceQuery (query.py)."""
+
+    category = ListFilter(help_text="Category slugs, comma-separated, with their children")
+    city = django_filters.CharFilter(method="filter_nothing", help_text="City slug")
+    bbox = BBoxFilter(help_text="minlon,minlat,maxlon,maxlat (EPSG:4326)")
+    q = django_filters.CharFilter(
+        method="filter_nothing", max_length=200,
+        help_text="Text in the names or address (any case, accents)",
+    )  # fmt: skip
+    open_now = BooleanFilter(help_text="Open (true) or not open (false) now")
+    wheelchair = ListFilter(
+        choices=ServiceLocation.Wheelchair.values,
+        help_text="yes, limited, no, unknown; comma-separated",
+    )
+    near = PointFilter(help_text="lon,lat: the nearest first, each with distance_m")
+    radius = NumberFilter(1, MAX_RADIUS_M, help_text=f"Metres from near (1-{MAX_RADIUS_M})")
+    limit = IntegerFilter(
+        1, MAX_NEAREST, help_text=f"How many nearest (1-{MAX_NEAREST}, default 10)"
+    )
+
+    def filter_queryset(self, queryset):
+        return service_query(self.form.cleaned_data).queryset()
 
 
-def service_query(params):
-    """A ServiceQuery from the API's (and the page's) query parameters; 400 on bad ones."""
-    query = ServiceQuery()
-    if value := params.get("category"):
-        query.categories = [slug for slug in value.split(",") if slug]
-        known = set(
-            ServiceCategory.objects.filter(slug__in=query.categories).values_list("slug", flat=True)
-        )
-        if unknown := [slug for slug in query.categories if slug not in known]:
+def service_query(values):
+    """The ServiceQuery of parsed parameters (ServiceFilter's cleaned data); 400 on unknown
+    categories or city, or radius/limit without near."""
+    query = ServiceQuery(q=(values.get("q") or "").strip())
+    if slugs := values.get("category"):
+        known = set(ServiceCategory.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+        if unknown := [slug for slug in slugs if slug not in known]:
             raise ValidationError(
                 {"category": _("Unknown category: %(slugs)s.") % {"slugs": ", ".join(unknown)}}
             )
-    if value := params.get("city"):
-        query.city = City.objects.filter(slug=value).first()
+        query.categories = slugs
+    if slug := values.get("city"):
+        query.city = City.objects.filter(slug=slug).first()
         if query.city is None:
-            raise ValidationError({"city": _("Unknown city: %(slug)s.") % {"slug": value}})
-    if value := params.get("bbox"):
-        query.bbox = parse_bbox(value)
-    query.q = params.get("q", "").strip()[:200]
-    if value := params.get("open_now", "").lower():
-        if value not in TRUE | FALSE:
-            raise ValidationError({"open_now": _("Expected true or false.")})
-        query.open_now = value in TRUE
-    if value := params.get("wheelchair"):
-        query.wheelchair = value.split(",")
-        allowed = ServiceLocation.Wheelchair.values
-        if wrong := [v for v in query.wheelchair if v not in allowed]:
-            raise ValidationError(
-                {
-                    "wheelchair": _("Expected one or more of %(allowed)s, not %(wrong)s.")
-                    % {"allowed": ", ".join(allowed), "wrong": ", ".join(wrong)}
-                }
-            )
-    if value := params.get("near"):
-        query.near = parse_point(value)
-    query.radius = _number(params, "radius", low=1, high=MAX_RADIUS_M)
-    limit = _number(params, "limit", low=1, high=MAX_NEAREST, kind=int)
+            raise ValidationError({"city": _("Unknown city: %(slug)s.") % {"slug": slug}})
+    query.bbox = values.get("bbox")
+    query.open_now = values.get("open_now")
+    query.wheelchair = values.get("wheelchair") or []
+    query.near = values.get("near")
+    query.radius = values.get("radius")
+    limit = values.get("limit")
     if query.near is None and (query.radius is not None or limit is not None):
         raise ValidationError({"near": _("radius and limit need near=longitude,latitude.")})
     if limit is not None:
@@ -111,20 +113,6 @@ class ServicePagination(GeoJsonPagination):
     max_page_size = 1000
 
 
-SERVICE_PARAMETERS = [
-    OpenApiParameter("category", str, description="Category slugs, comma-separated, with children"),
-    OpenApiParameter("city", str, description="City slug"),
-    OpenApiParameter("bbox", str, description="minlon,minlat,maxlon,maxlat (EPSG:4326)"),
-    OpenApiParameter("q", str, description="Text in the names or address (any case, accents)"),
-    OpenApiParameter("open_now", bool, description="Open (true) or not open (false) now"),
-    OpenApiParameter("wheelchair", str, description="yes, limited, no, unknown; comma-separated"),
-    OpenApiParameter("near", str, description="lon,lat: nearest first, with distance_m"),
-    OpenApiParameter("radius", float, description="Metres from near (1-100000)"),
-    OpenApiParameter("limit", int, description="How many nearest (1-500, default 10)"),
-]
-
-
-@extend_schema_view(list=extend_schema(parameters=SERVICE_PARAMETERS))
 class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
     """Services as GeoJSON. Filters: category (slugs, with their sub-categories), city, bbox, q,
     open_now, wheelchair; near=lon,lat with radius (m) and limit gives the nearest first, each
@@ -132,13 +120,18 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ServiceSerializer
     pagination_class = ServicePagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ServiceFilter
 
     def get_queryset(self):
+        return ServiceQuery().queryset()
+
+    def filter_queryset(self, queryset):
         if self.action == "retrieve":
-            return ServiceQuery().queryset()
-        query = service_query(self.request.query_params)
+            return queryset
+        services = super().filter_queryset(queryset)
         # The nearest are at most `limit`: as a list, the page counts them without a query.
-        return list(query.queryset()) if query.near else query.queryset()
+        return list(services) if self.request.query_params.get("near") else services
 
 
 class ServiceCategorySerializer(serializers.ModelSerializer):

@@ -10,11 +10,10 @@ model table (regions, cities and the city services).
 import json
 from dataclasses import dataclass, field
 
-from django.contrib.gis.db.models import Extent, GeometryField
+from django.contrib.gis.db.models import Extent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -74,15 +73,6 @@ class Provider:
         """One GeoJSON Feature text, or None."""
         raise NotImplementedError
 
-    def property_filter(self, properties):
-        """Equality on queryables, as Q (used by the query-parameter filters)."""
-        queryables = self.queryables()
-        q = Q()
-        for name, value in properties.items():
-            # Query parameters are text: compare as text, whatever the stored type.
-            q &= Q(Exact(queryables[name].text(), str(value)))
-        return q
-
 
 class LayerProvider(Provider):
     """A map layer: its features, through the one FeatureQuery."""
@@ -118,8 +108,10 @@ class LayerProvider(Provider):
         return Q(**{f"geom__{op}": geometry})
 
     def _query(self, selection):
-        extra = selection.filter & self.property_filter(selection.properties)
-        return FeatureQuery(self.layer, bbox=selection.bbox, extra=extra)
+        return FeatureQuery(
+            self.layer, bbox=selection.bbox, properties=selection.properties,
+            extra=selection.filter,
+        )  # fmt: skip
 
     def count(self, selection):
         return self._query(selection).count()
@@ -180,7 +172,11 @@ class ModelProvider(Provider):
         qs = self.queryset()
         if selection.bbox is not None:
             qs = qs.filter(self.spatial("intersects", selection.bbox))
-        return qs.filter(selection.filter & self.property_filter(selection.properties))
+        queryables = self.queryables()
+        for name, value in selection.properties.items():
+            # Query parameters are text: compare as text, whatever the column's type.
+            qs = qs.filter(Exact(queryables[name].text(), str(value)))
+        return qs.filter(selection.filter)
 
     def count(self, selection):
         return self._selected(selection).count()
@@ -260,7 +256,7 @@ class CityProvider(ModelProvider):
     }  # fmt: skip
 
     def geometry(self):
-        return Coalesce("boundary", "location", output_field=GeometryField(srid=4326))
+        return City.shape()
 
     def extent(self):
         box = City.objects.aggregate(box=Extent("location"))["box"]
@@ -272,9 +268,7 @@ class CityProvider(ModelProvider):
         return result
 
     def spatial(self, op, geometry):
-        return Q(**{f"boundary__{op}": geometry}) | Q(
-            boundary__isnull=True, **{f"location__{op}": geometry}
-        )
+        return City.shape_lookup(op, geometry)
 
 
 class ServiceProvider(ModelProvider):
