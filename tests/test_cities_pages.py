@@ -60,7 +60,7 @@ def test_language_switcher_keeps_the_page(client, demo):
 
 def test_vendored_leaflet_is_served_locally(client, demo):
     html = client.get("/").content.decode()
-    assert "/static/vendor/leaflet/leaflet.js" in html
+    assert "/static/leaflet/leaflet.js" in html
     assert "unpkg" not in html and "cdn" not in html.lower()
 
 

@@ -1,7 +1,7 @@
 // The admin's style editor: each change of the form is checked by the server (the same
 // validation as on save) and the map and legend are redrawn from the returned style.
-import { createMap } from "./basemap.js";
-import { dataLayer, legendItems, popupHTML } from "./layer-style.js";
+import { createMap } from "../lib/map.js";
+import { dataLayer, legendItems, popupHTML } from "../lib/layer-style.js";
 
 const config = JSON.parse(document.getElementById("style-config").textContent);
 const form = document.getElementById("style-form");

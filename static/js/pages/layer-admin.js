@@ -1,6 +1,7 @@
 // The admin's layer page: follows a queued or running import by polling the layer's API entry,
 // and draws the map preview of the imported features.
-import { createMap, fetchJSON } from "./basemap.js";
+import { fetchJSON } from "../lib/fetch.js";
+import { createMap } from "../lib/map.js";
 
 const POLL_MS = 1500;
 const RUNNING = new Set(["queued", "importing"]);
@@ -40,11 +41,6 @@ async function followImport(box) {
 }
 
 async function drawPreview(element) {
-  const script = document.querySelector("script[data-basemap-url]");
-  Object.assign(document.body.dataset, {
-    basemapUrl: script.dataset.basemapUrl,
-    basemapAttribution: script.dataset.basemapAttribution,
-  });
   const map = createMap(element);
   const data = await fetchJSON(element.dataset.url);
   const layer = L.geoJSON(data, {

@@ -1,6 +1,7 @@
 // The services section of `/cities/<slug>/`: the city's services on their own clustered map.
-import { createMap, fetchAllFeatures } from "./basemap.js";
-import { clusterLayer, serviceMarker } from "./service-style.js";
+import { fetchAllFeatures } from "../lib/fetch.js";
+import { createMap } from "../lib/map.js";
+import { clusterLayer, serviceMarker } from "../lib/service-style.js";
 
 const element = document.getElementById("city-services-map");
 if (element) {

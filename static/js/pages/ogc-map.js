@@ -1,5 +1,5 @@
 // The HTML pages of the OGC API: the page's own GeoJSON (embedded by the template) on a map.
-import { createMap } from "./basemap.js";
+import { createMap } from "../lib/map.js";
 
 const element = document.getElementById("ogc-map");
 const data = JSON.parse(document.getElementById("ogc-features").textContent);

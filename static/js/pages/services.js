@@ -1,7 +1,9 @@
 // `/services/`: category chips, search, "near me" (or a click on the map), the results listed
 // nearest first beside a clustered map. The state lives in the URL (?category=&q=&city=&near=).
-import { createMap, escapeHTML, fetchAllFeatures, fetchJSON } from "./basemap.js";
-import { clusterLayer, formatDistance, openLabel, serviceMarker } from "./service-style.js";
+import { fetchAllFeatures, fetchJSON } from "../lib/fetch.js";
+import { escapeHTML } from "../lib/html.js";
+import { createMap } from "../lib/map.js";
+import { clusterLayer, formatDistance, openLabel, serviceMarker } from "../lib/service-style.js";
 
 const NEAREST = 50;
 const LISTED = 100;

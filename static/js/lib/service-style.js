@@ -1,5 +1,5 @@
 // How services are drawn on every map and what their popups and list entries say.
-import { escapeHTML } from "./basemap.js";
+import { escapeHTML } from "./html.js";
 
 export function formatDistance(metres) {
   if (metres == null) return "";

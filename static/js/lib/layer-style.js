@@ -1,6 +1,7 @@
 // A layer's style (layers/styles.py) turned into Leaflet options: the map, the vector tiles, the
 // legend and the admin preview all draw from this one module, so they always agree.
-import { escapeHTML, fetchJSON } from "./basemap.js";
+import { fetchJSON } from "./fetch.js";
+import { escapeHTML } from "./html.js";
 
 export const OTHER_COLOUR = "#bbbbbb";
 

@@ -1,6 +1,7 @@
 // `/cities/<slug>/`: the city on its own map, zoomed to its boundary or its point.
-import { createMap, fetchJSON } from "./basemap.js";
-import { cityLayer } from "./city-style.js";
+import { fetchJSON } from "../lib/fetch.js";
+import { createMap } from "../lib/map.js";
+import { cityLayer } from "../lib/city-style.js";
 
 const element = document.getElementById("city-map");
 const map = createMap(element);

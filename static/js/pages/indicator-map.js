@@ -1,7 +1,9 @@
 // `/indicators/<code>/`: the cities coloured by the indicator. A city with a published boundary
 // is filled by class (a choropleth); the others have only a point and are drawn as circles whose
 // area is proportional to the value.
-import { createMap, escapeHTML, fetchAllFeatures } from "./basemap.js";
+import { fetchAllFeatures } from "../lib/fetch.js";
+import { escapeHTML } from "../lib/html.js";
+import { createMap } from "../lib/map.js";
 
 const RAMP = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"];
 const NO_DATA = "#c8d0d8";

@@ -2,9 +2,11 @@
 // topic category in a layer switcher, base maps apart from overlays (or none, which works
 // offline), a legend of the visible layers, a permalink (#map=zoom/lat/lon&layers=a,b), a scale
 // bar and a locate-me button.
-import { createMap, escapeHTML, fetchAllFeatures, fetchJSON } from "./basemap.js";
-import { cityLayer, regionStyle } from "./city-style.js";
-import { dataLayer, legendItems, popupHTML } from "./layer-style.js";
+import { fetchAllFeatures, fetchJSON } from "../lib/fetch.js";
+import { escapeHTML } from "../lib/html.js";
+import { createMap } from "../lib/map.js";
+import { cityLayer, regionStyle } from "../lib/city-style.js";
+import { dataLayer, legendItems, popupHTML } from "../lib/layer-style.js";
 
 const element = document.getElementById("map");
 const map = createMap(element);

@@ -1,7 +1,9 @@
 // `/layers/<slug>/`: the layer on a map with the cities for context, its legend, popups, and
 // the attribute table beside it (row click zooms to the feature; feature click selects its row).
-import { createMap, escapeHTML, fetchAllFeatures, fetchJSON } from "./basemap.js";
-import { dataLayer, formatValue, legendItems, popupHTML } from "./layer-style.js";
+import { fetchAllFeatures, fetchJSON } from "../lib/fetch.js";
+import { escapeHTML } from "../lib/html.js";
+import { createMap } from "../lib/map.js";
+import { dataLayer, formatValue, legendItems, popupHTML } from "../lib/layer-style.js";
 
 const config = JSON.parse(document.getElementById("layer-config").textContent);
 const element = document.getElementById("layer-map");

@@ -1,5 +1,5 @@
 // How cities and regions are drawn on every map, and what their popups say.
-import { escapeHTML } from "./basemap.js";
+import { escapeHTML } from "./html.js";
 
 export const regionStyle = { color: "#5b6b7f", weight: 1.5, fillColor: "#dfe7ef", fillOpacity: 0.35 };
 const boundaryStyle = { color: "#b3261e", weight: 2, fillColor: "#e46962", fillOpacity: 0.25 };
