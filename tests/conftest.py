@@ -6,7 +6,8 @@ import pytest
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is safe to use there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# The project's root (for tests that start its programs) and the test files shipped in tests/data.
+ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,7 +52,7 @@ def page(browser, request):
 @pytest.fixture
 def output_dir(request):
     """A folder for this test's screenshots: test-results/<test name>/."""
-    folder = Path(__file__).resolve().parents[1] / "test-results" / request.node.name
+    folder = ROOT / "test-results" / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

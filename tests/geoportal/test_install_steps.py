@@ -18,8 +18,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SKIPPED_DIRS = {".venv", "var", ".git", "node_modules", "test-results", "migrations"}
 SUBPROCESS_CALLS = {"run", "Popen", "check_output", "check_call", "call"}
 SHELL_SOURCES = ["scripts/*.sh", ".ci/run", "Makefile"]

@@ -2,9 +2,9 @@
 GeoJSON / JSON Schema check of every response type."""
 
 import json
-from pathlib import Path
 
 import pytest
+from conftest import TEST_DATA
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from jsonschema import Draft7Validator
@@ -13,7 +13,7 @@ from referencing import Registry, Resource
 from layers.ogc.parameters import parse_items_request
 from layers.ogc.providers import collection
 
-SCHEMAS = Path(__file__).parent / "data" / "geojson-schema"
+SCHEMAS = TEST_DATA / "geojson-schema"
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 ITEMS = "/ogc/collections/minsk-points/items"
 

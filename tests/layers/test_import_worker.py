@@ -5,18 +5,15 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-from conftest import TEST_DATA
+from conftest import ROOT, TEST_DATA
 from django.db import connection
 from rest_framework.test import APIClient
 
 from layers.models import Layer
 
 pytestmark = pytest.mark.usefixtures("english")
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
