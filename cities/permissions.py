@@ -5,6 +5,8 @@ is_staff alone grants nothing here. Layers, services and indicators all ask here
 
 from django.db.models import Q
 
+from .models import City
+
 
 def managed_city_ids(user):
     """None when the user manages every city, else the set of ids of the cities they manage."""
@@ -12,8 +14,6 @@ def managed_city_ids(user):
         return set()
     if user.has_perm("cities.manage_all_cities"):
         return None
-    from cities.models import City
-
     return set(City.objects.filter(planners__user=user).values_list("id", flat=True))
 
 

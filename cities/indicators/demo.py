@@ -9,6 +9,7 @@ from django.db import transaction
 from ..models import City, Indicator, Target
 from .catalogue import DATA_DIR, load_catalogue
 from .imports import import_values
+from .kpis import recompute
 
 SAMPLE_VALUES = DATA_DIR / "indicator_sample_values.csv"
 SAMPLE_TARGETS = DATA_DIR / "indicator_sample_targets.csv"
@@ -47,8 +48,6 @@ def grant_planners():
 
 @transaction.atomic
 def load(stdout=None):
-    from .kpis import recompute
-
     indicators = load_catalogue()
     values = import_values(SAMPLE_VALUES.read_bytes())
     targets = load_sample_targets()
