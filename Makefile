@@ -11,7 +11,7 @@ export PGPORT REDIS_PORT
 export DATABASE_URL ?= postgis://geoportal@127.0.0.1:$(PGPORT)/geoportal
 export REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 
-.PHONY: run test setup bootstrap services stop migrate messages demo worker lint clean
+.PHONY: run test setup bootstrap services stop migrate messages makemessages demo worker lint clean
 
 run: setup demo worker
 	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -36,6 +36,14 @@ migrate:
 
 messages:
 	@$(MANAGE) compilemessages -v 0 --ignore=.venv --ignore=var
+
+# Refresh the .po files from the sources. Locations name the file only, so that moving code
+# around does not rewrite every entry (and parallel branches merge their messages cleanly).
+MAKEMESSAGES := $(MANAGE) makemessages -l be -l ru -l en --add-location=file --no-obsolete \
+	--ignore=.venv --ignore=var --ignore=tests --ignore=bench
+makemessages:
+	$(MAKEMESSAGES)
+	$(MAKEMESSAGES) -d djangojs --ignore=static/vendor --ignore=static/leaflet
 
 demo:
 	$(MANAGE) load_demo

@@ -76,7 +76,7 @@ def build_database(points, polygons):
     ):  # fmt: skip
         layer = Layer.objects.create(
             slug=slug, title_en=f"Benchmark {slug[6:]} (synthetic)", is_public=True,
-            status=Layer.Status.READY, attributes=attributes, feature_count=count,
+            status=Layer.Status.READY, version=1, attributes=attributes, feature_count=count,
             geometry_type="Point" if "points" in slug else "Polygon",
         )  # fmt: skip
         layers[slug] = layer

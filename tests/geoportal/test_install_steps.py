@@ -119,24 +119,26 @@ class CommandFinder:
                 if keyword.arg == "executable_path":
                     yield node, keyword.value
 
-    def wrapper_calls(self, function):
-        """The first arguments given to a helper that passes its own parameters on as the
-        command (def sh(*args): subprocess.run(args, ...))."""
-        for node in ast.walk(self.tree):
-            called = isinstance(node, ast.Call) and getattr(node.func, "id", None)
-            if called == function.name and node.args:
-                yield node, node.args[0]
-
-    def find(self):
-        found = set()
+    def wrappers(self):
+        """The helpers that pass their own parameters on as the command
+        (def sh(*args): subprocess.run(args, ...)), by name."""
+        names = set()
         for call, command in self.subprocess_commands():
             scope = self.enclosing_function(call)
-            programs = self.programs(command, scope)
-            parameters = _parameter_names(scope) if scope else set()
-            if not programs and _first_name(command) in parameters:
-                for outer_call, first in self.wrapper_calls(scope):
-                    found |= self.programs(first, self.enclosing_function(outer_call))
-            found |= programs
+            if scope and _first_name(command) in _parameter_names(scope):
+                names.add(scope.name)
+        return names
+
+    def find(self, wrappers=frozenset()):
+        """The programs of this module's subprocess calls, and of its calls to `wrappers`
+        (helpers from any module of the project)."""
+        found = set()
+        for call, command in self.subprocess_commands():
+            found |= self.programs(command, self.enclosing_function(call))
+        for node in ast.walk(self.tree):
+            called = isinstance(node, ast.Call) and getattr(node.func, "id", None)
+            if called in wrappers and node.args:
+                found |= self.programs(node.args[0], self.enclosing_function(node))
         return found
 
 
@@ -160,9 +162,14 @@ def _first_name(node):
 
 
 def python_programs():
+    finders = {
+        path: CommandFinder(ast.parse(path.read_text(), str(path)))
+        for path in project_files("**/*.py")
+    }
+    wrappers = frozenset().union(*(finder.wrappers() for finder in finders.values()))
     programs = {}
-    for path in project_files("**/*.py"):
-        for program in CommandFinder(ast.parse(path.read_text(), str(path))).find():
+    for path, finder in finders.items():
+        for program in finder.find(wrappers):
             programs.setdefault(program, set()).add(str(path.relative_to(ROOT)))
     return programs
 
@@ -241,8 +248,11 @@ def shell_commands(text, makefile=False):
     """The first word of every simple command of a shell script (or of a Makefile's recipes)."""
     if makefile:
         make_vars = _variables(text, r"^([A-Za-z_]+)\s*[:?]?=\s*(.*?)\s*$")
-        for _ in range(3):
-            text = re.sub(r"\$\((\w+)\)", lambda m: make_vars.get(m.group(1), ""), text)
+        for _ in range(10):  # variables name variables: expand until nothing changes
+            expanded = re.sub(r"\$\((\w+)\)", lambda m: make_vars.get(m.group(1), ""), text)
+            if expanded == text:
+                break
+            text = expanded
     variables = _variables(text)
     functions = set(re.findall(r"^\s*([\w-]+)\(\)\s*\{", text, re.MULTILINE))
     # Functions that run their arguments as a command (as_pg() { runuser ... -- "$@"; }).
