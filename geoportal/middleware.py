@@ -1,7 +1,9 @@
 from django.conf import settings
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 
 def default_language_redirect(request):
@@ -42,3 +44,27 @@ class PortalLocaleMiddleware(LocaleMiddleware):
             response.headers.setdefault("Content-Language", translation.get_language())
             return response
         return super().process_response(request, response)
+
+
+class TokenAuthenticationMiddleware:
+    """The API tokens (issued in the admin) open the OGC API, tiles, TileJSON and downloads to
+    their holders too, as they do under /api/ (where DRF authenticates on its own): with an
+    `Authorization: Token <key>` header, request.user is the token's user, so QGIS, GDAL and
+    scripts read what that user may see. A wrong token is a 401, never a silent anonymous read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "HTTP_AUTHORIZATION" in request.META and not request.path_info.startswith("/api/"):
+            try:
+                found = TokenAuthentication().authenticate(request)
+            except AuthenticationFailed as error:
+                return JsonResponse(
+                    {"detail": str(error.detail), "code": "authentication_failed"},
+                    status=401,
+                    headers={"WWW-Authenticate": "Token"},
+                )
+            if found is not None:
+                request.user = found[0]
+        return self.get_response(request)

@@ -196,3 +196,18 @@ def test_a_layer_stays_published_while_it_re_imports(client, make_layer, monkeyp
         import_now(layer, TEST_DATA / "noshp.zip")
     assert client.get("/ogc/collections/oblasts").status_code == 200
     assert client.get("/ogc/collections/oblasts/items").json()["numberMatched"] == 17
+
+
+def test_an_api_token_opens_the_ogc_api_tiles_and_downloads(
+    client, layers_in_every_state, planner_of
+):
+    """QGIS, GDAL and scripts send the token the admin issued; the same rule applies."""
+    token = planner_of("pinsk").token
+    urls = [u for u in endpoints("private") if not u.startswith("/api/")]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+        assert client.get(url, HTTP_AUTHORIZATION=f"Token {token}").status_code == 200, url
+        wrong = client.get(url, HTTP_AUTHORIZATION="Token not-a-token")
+        assert wrong.status_code == 401 and wrong.json()["code"] == "authentication_failed", url
+    brest = planner_of("brest").token
+    assert client.get(urls[-1], HTTP_AUTHORIZATION=f"Token {brest}").status_code == 404
