@@ -8,7 +8,7 @@ import math
 
 import django_filters
 from django import forms
-from django.contrib.gis.geos import Polygon
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
@@ -61,8 +61,9 @@ def _numbers(value, count):
 
 
 def parse_bbox(value, param="bbox", *, srid=4326, northing_first=False, geographic=True):
-    """'minx,miny,maxx,maxy' -> a Polygon in `srid`. Six numbers (a 3D box) lose their heights;
-    a northing-first CRS takes the numbers in its own axis order; degrees are range-checked."""
+    """'minx,miny,maxx,maxy' -> a Polygon in `srid` (two, as a MultiPolygon, for a box across
+    the antimeridian). Six numbers (a 3D box) lose their heights; a northing-first CRS takes the
+    numbers in its own axis order; degrees are range-checked."""
     numbers = _numbers(value, (4, 6))
     if not numbers:
         message = (
@@ -76,13 +77,21 @@ def parse_bbox(value, param="bbox", *, srid=4326, northing_first=False, geograph
     if northing_first:
         numbers = [numbers[1], numbers[0], numbers[3], numbers[2]]
     minx, miny, maxx, maxy = numbers
-    if minx > maxx or miny > maxy:
+    # In degrees a west edge east of the east edge is a box across the antimeridian (OGC API -
+    # Features Part 1); in metres it is a mistake.
+    crosses_antimeridian = geographic and minx > maxx
+    if (minx > maxx and not crosses_antimeridian) or miny > maxy:
         raise ValidationError({param: _("The minimum must not exceed the maximum.")})
     if geographic and not (
         -180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90
     ):
         raise ValidationError({param: _("Coordinates are outside longitude/latitude range.")})
-    box = Polygon.from_bbox(numbers)
+    if crosses_antimeridian:
+        box = MultiPolygon(
+            Polygon.from_bbox((minx, miny, 180, maxy)), Polygon.from_bbox((-180, miny, maxx, maxy))
+        )
+    else:
+        box = Polygon.from_bbox(numbers)
     box.srid = srid
     return box
 

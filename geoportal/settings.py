@@ -230,8 +230,11 @@ SPECTACULAR_SETTINGS.update(
         "REDOC_DIST": "SIDECAR",
     }
 )
-# OGC API - Features: the largest page a client may ask for (`limit` is clamped to it).
+# OGC API - Features: the largest page a client may ask for (`limit` is clamped to it), and the
+# smallest limit a JSON page's next link asks for, so that clients which follow next links with
+# a tiny first page (GDAL before 3.8 asks for 10) read big pages after it (0: the client's limit).
 OGC_MAX_LIMIT = int(os.environ.get("OGC_MAX_LIMIT", "10000"))
+OGC_NEXT_MIN_LIMIT = int(os.environ.get("OGC_NEXT_MIN_LIMIT", "1000"))
 # Planners' files (geoportal/gis, layers/imports): the largest upload accepted, the caps checked
 # on a zip before anything is extracted, and where uploads wait for the worker.
 MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(2 * 1024**3)))

@@ -4,19 +4,23 @@ request's query into an ItemsRequest, which the tests call directly.
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
-from geoportal.query_params import parse_bbox, parse_int
+from geoportal.query_params import MAX_INTEGER, parse_bbox, parse_int
 
 from . import crs as crs_module
 from .cql2 import FILTER_LANGS, GEOMETRY, filter_q
-from .providers import Selection
+from .providers import Selection, TimeInterval
 
 DEFAULT_LIMIT = 100
+# filter-lang values older clients send for CQL2 text: GDAL before 3.7 knows only "cql-text" and
+# filters on the server only when the API lists it.
+LEGACY_FILTER_LANGS = {"cql-text": "cql2-text"}
 
 
 def parameter(name, description, schema, where="query", required=False, **extra):
@@ -38,23 +42,35 @@ def items_parameters():
     """Every query parameter /items takes besides the queryables, as OpenAPI objects."""
     return [
         format_parameter(),
-        parameter("limit", "Items per page (larger values are clamped to the maximum)",
-                  {"type": "integer", "minimum": 1, "maximum": settings.OGC_MAX_LIMIT,
-                   "default": DEFAULT_LIMIT}, style="form", explode=False),
+        limit_parameter(),
         parameter("offset", "Items to skip (the next links carry it)",
-                  {"type": "integer", "minimum": 0, "default": 0}),
-        parameter("bbox", "minx,miny,maxx,maxy in bbox-crs (CRS84 by default)",
-                  {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+                  {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER, "default": 0}),
+        parameter("bbox", "minx,miny,maxx,maxy in bbox-crs (CRS84 by default); in degrees, "
+                  "minx > maxx crosses the antimeridian",
+                  {"type": "array", "oneOf": [{"minItems": 4, "maxItems": 4},
+                                              {"minItems": 6, "maxItems": 6}],
+                   "items": {"type": "number"}},
                   style="form", explode=False),
         parameter("bbox-crs", "CRS of bbox", crs_schema()),
         parameter("crs", "CRS of the returned geometries", crs_schema()),
-        parameter("datetime", "RFC 3339 instant or interval", {"type": "string"}),
+        parameter("datetime", "RFC 3339 instant or interval (a/b, ../b, a/..): the items whose "
+                  "time (the queryable with x-ogc-role primary-instant) falls in it; collections "
+                  "without a time keep every item", {"type": "string"}),
         parameter("filter", "CQL2 filter over the queryables", {"type": "string"}),
-        parameter("filter-lang", "Filter language",
-                  {"type": "string", "enum": list(FILTER_LANGS), "default": "cql2-text"}),
+        parameter("filter-lang", "Filter language (cql-text: the name older GDAL sends for "
+                  "CQL2 text)", {"type": "string", "default": "cql2-text",
+                                 "enum": [*FILTER_LANGS, *LEGACY_FILTER_LANGS]}),
         parameter("filter-crs", "CRS of the filter's geometry literals", crs_schema()),
-        parameter("properties", "Comma-separated properties to return", {"type": "string"}),
+        parameter("properties", "Comma-separated properties to return (each a queryable)",
+                  {"type": "array", "items": {"type": "string"}}, style="form", explode=False),
     ]  # fmt: skip
+
+
+def limit_parameter():
+    """`limit`, which QGIS and GDAL look for under components/parameters to size their pages."""
+    return parameter("limit", "Items per page (larger values are clamped to the maximum)",
+                     {"type": "integer", "minimum": 1, "maximum": settings.OGC_MAX_LIMIT,
+                      "default": DEFAULT_LIMIT}, style="form", explode=False)  # fmt: skip
 
 
 @dataclass
@@ -80,19 +96,40 @@ def parse_bbox_in(value, crs):
     )
 
 
+def _instant(text):
+    """One end of a datetime value -> (start, end of that instant or day); a 400 otherwise.
+    A date covers its whole day (UTC); a time without an offset is taken as UTC."""
+    try:
+        moment = parse_datetime(text)
+        day = None if moment else parse_date(text)
+    except ValueError:
+        moment = day = None
+    if moment is not None:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return moment, moment
+    if day is not None:
+        start = datetime.combine(day, time.min, tzinfo=UTC)
+        return start, start + timedelta(days=1)
+    raise ValidationError({"datetime": _("Expected an RFC 3339 instant or interval.")})
+
+
 def parse_datetime_param(value):
-    """An instant or an interval (a/b, ../b, a/..) in RFC 3339; a 400 otherwise. The collections
-    carry no time property yet, so a valid value selects every item (Part 1 leaves it to us)."""
-    for part in value.split("/"):
-        if part in ("..", "") and "/" in value:
-            continue
-        try:
-            ok = parse_datetime(part) or parse_date(part)
-        except ValueError:
-            ok = None
-        if not ok:
-            raise ValidationError({"datetime": _("Expected an RFC 3339 instant or interval.")})
-    return value
+    """An instant or an interval (a/b, ../b, a/..) in RFC 3339 -> TimeInterval; a 400 for
+    anything else, and for an interval that ends before it starts."""
+    parts = value.split("/")
+    if len(parts) > 2 or (len(parts) == 2 and all(part in ("", "..") for part in parts)):
+        raise ValidationError({"datetime": _("Expected an RFC 3339 instant or interval.")})
+    if len(parts) == 1:
+        start, end = _instant(parts[0])
+        return TimeInterval(start, end, end_inclusive=start == end)
+    start = None if parts[0] in ("", "..") else _instant(parts[0])[0]
+    end, end_inclusive = None, True
+    if parts[1] not in ("", ".."):
+        end_start, end = _instant(parts[1])
+        end_inclusive = end_start == end
+    if start is not None and end is not None and end < start:
+        raise ValidationError({"datetime": _("The interval ends before it starts.")})
+    return TimeInterval(start, end, end_inclusive)
 
 
 def parse_crs_param(params, name):
@@ -125,21 +162,35 @@ def parse_items_request(params, provider):
     elif params.get("bbox-crs"):
         raise ValidationError({"bbox-crs": _("bbox-crs needs a bbox.")})
     if params.get("datetime"):
-        parse_datetime_param(params["datetime"])
-    if params.get("filter-lang") and params["filter-lang"] not in FILTER_LANGS:
+        selection.time = parse_datetime_param(params["datetime"])
+    lang = params.get("filter-lang")
+    lang = LEGACY_FILTER_LANGS.get(lang, lang)
+    if lang and lang not in FILTER_LANGS:
         raise ValidationError(
             {"filter-lang": _("Supported: %(list)s") % {"list": ", ".join(FILTER_LANGS)}}
         )
     if params.get("filter"):
         filter_crs = parse_crs_param(params, "filter-crs")
         selection.filter = filter_q(
-            params["filter"], queryables, provider.spatial, lang=params.get("filter-lang"),
+            params["filter"], queryables, provider.spatial, lang=lang,
             srid=filter_crs.srid, flip_axes=filter_crs.northing_first,
         )  # fmt: skip
     selection.properties = {name: params[name] for name in property_params if name in params}
     if params.get("properties"):
-        request.properties = [name for name in params["properties"].split(",") if name]
+        request.properties = parse_properties(params["properties"], property_params)
     request.passthrough = {
         key: params[key] for key in params if key not in ("offset", "limit", "f")
     }
     return request
+
+
+def parse_properties(value, known):
+    """properties=a,b -> the names, each one of `known`; an unknown name is a 400 (silently
+    returning no such property would hide a typo)."""
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if unknown := [name for name in names if name not in known]:
+        raise ValidationError(
+            {"properties": _("Unknown property %(names)s. Properties: %(list)s")
+             % {"names": ", ".join(unknown), "list": ", ".join(sorted(known))}}
+        )  # fmt: skip
+    return names
