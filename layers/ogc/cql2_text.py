@@ -14,7 +14,7 @@ from lark import Lark, v_args
 from pygeofilter.parsers.cql2_text import parser as pygeofilter_cql2_text
 
 _GRAMMAR = Path(pygeofilter_cql2_text.__file__).with_name("grammar.lark")
-_LAZY_QUOTED = "SINGLE_QUOTED: \"'\" /.*?/ \"'\""
+_LAZY_QUOTED = 'SINGLE_QUOTED: "\'" /.*?/ "\'"'
 _QUOTED = "SINGLE_QUOTED: \"'\" /(?:[^']|'')*/ \"'\""
 _BARE_BOOLEAN = re.compile(r"\s*(\(\s*)*(?P<value>true|false)(\s*\))*\s*", re.IGNORECASE)
 

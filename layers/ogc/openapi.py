@@ -183,9 +183,13 @@ def collection_items_path(provider):
         style="form", explode=False,
     )  # fmt: skip
     taken = {p["name"] for p in items_parameters()}
-    return _get(f"Items of {provider.id}", f"getFeatures-{provider.id}",
-                [*shared, properties, *_queryable_parameters(provider, taken)],
-                _ok("Features", "featureCollectionGeoJSON", GEOJSON), not_found=False)
+    return _get(
+        f"Items of {provider.id}",
+        f"getFeatures-{provider.id}",
+        [*shared, properties, *_queryable_parameters(provider, taken)],
+        _ok("Features", "featureCollectionGeoJSON", GEOJSON),
+        not_found=False,
+    )
 
 
 def openapi_document(server_url, providers):
@@ -202,7 +206,8 @@ def openapi_document(server_url, providers):
                              _ok("Conformance", "confClasses", JSON), not_found=False),
         "/api": _get("This API definition", "getAPI", [f], {
             "description": "OpenAPI 3.0 (its HTML form is Swagger UI)",
-            "content": {OPENAPI: {"schema": {"type": "object"}}, HTML: {"schema": {"type": "string"}}},
+            "content": {OPENAPI: {"schema": {"type": "object"}},
+                        HTML: {"schema": {"type": "string"}}},
         }, not_found=False),
         "/collections": _get("Collections", "getCollections", [f],
                              _ok("Collections", "collections", JSON), not_found=False),
