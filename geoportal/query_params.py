@@ -163,10 +163,11 @@ class ParsedFilter(django_filters.Filter):
     field_class = ParsedField
     schema_type = "string"
 
-    def __init__(self, parse, **kwargs):
+    def __init__(self, parse, schema=None, **kwargs):
         kwargs.setdefault("method", "filter_nothing")
         super().__init__(parse=parse, **kwargs)
-        schema = {"type": self.schema_type}
+        # The bounds and shape the parser enforces, so that the schema refuses what it refuses.
+        schema = {"type": self.schema_type, **(schema or {})}
         if kwargs.get("help_text"):
             schema["description"] = str(kwargs["help_text"])
         extend_schema_field(schema)(self)
@@ -179,14 +180,17 @@ class IntegerFilter(ParsedFilter):
         def parse(value, name):
             return parse_int(value, name, minimum=minimum, maximum=maximum, clamp=clamp)
 
-        super().__init__(parse, **kwargs)
+        bounds = {"minimum": minimum, "maximum": maximum}
+        schema = {key: value for key, value in bounds.items() if value is not None}
+        super().__init__(parse, schema, **kwargs)
 
 
 class NumberFilter(ParsedFilter):
     schema_type = "number"
 
     def __init__(self, low, high, **kwargs):
-        super().__init__(lambda v, n: parse_number(v, n, low=low, high=high), **kwargs)
+        schema = {"minimum": low, "maximum": high}
+        super().__init__(lambda v, n: parse_number(v, n, low=low, high=high), schema, **kwargs)
 
 
 class BooleanFilter(ParsedFilter):
@@ -200,21 +204,32 @@ class ListFilter(ParsedFilter):
     """Comma-separated values (from `choices` when given)."""
 
     def __init__(self, choices=None, **kwargs):
-        super().__init__(lambda v, n: parse_list(v, n, choices), **kwargs)
+        schema = None
+        if choices:
+            one = "|".join(choices)
+            schema = {"pattern": rf"^(({one})(,({one}))*)?$"}
+        super().__init__(lambda v, n: parse_list(v, n, choices), schema, **kwargs)
+
+
+def numbers_pattern(count):
+    """A regular expression of `count` comma-separated decimal numbers (or nothing: an empty
+    parameter is an absent one), for the schema."""
+    number = r"-?[0-9]+(\.[0-9]+)?"
+    return rf"^({number}(,{number}){{{count - 1}}})?$"
 
 
 class BBoxFilter(ParsedFilter):
     """minlon,minlat,maxlon,maxlat in EPSG:4326 -> a Polygon."""
 
     def __init__(self, **kwargs):
-        super().__init__(lambda v, n: parse_bbox(v, n), **kwargs)
+        super().__init__(lambda v, n: parse_bbox(v, n), {"pattern": numbers_pattern(4)}, **kwargs)
 
 
 class PointFilter(ParsedFilter):
     """lon,lat in EPSG:4326 -> (lon, lat)."""
 
     def __init__(self, **kwargs):
-        super().__init__(lambda v, n: parse_point(v, n), **kwargs)
+        super().__init__(lambda v, n: parse_point(v, n), {"pattern": numbers_pattern(2)}, **kwargs)
 
 
 class ParsedFilterSet(django_filters.FilterSet):

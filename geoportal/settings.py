@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "geoportal.middleware.ApiGZipMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "geoportal.middleware.PortalLocaleMiddleware",
@@ -154,7 +155,7 @@ LEAFLET_CONFIG = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "geoportal.pagination.Pages",
     "PAGE_SIZE": 100,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -223,6 +224,8 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # and Swagger UI / Redoc served from the project's own static files (drf-spectacular-sidecar).
 INSTALLED_APPS += ["drf_spectacular_sidecar"]
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "geoportal.api_errors.handle_api_exception"
+# The schema lists every error an operation can answer and who may call it (geoportal/openapi.py).
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "geoportal.openapi.PortalAutoSchema"
 SPECTACULAR_SETTINGS.update(
     {
         "SWAGGER_UI_DIST": "SIDECAR",

@@ -159,7 +159,9 @@ def tile(request, slug, z, x, y):
     if access is None:
         raise Http404
     etag = access.etag(wanted)
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+    # Weak comparison (RFC 9110): gzip makes the ETag a client holds weak (W/"...").
+    held = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
+    if etag in held:
         response = HttpResponseNotModified()
     else:
         response = HttpResponse(tiles.get_tile(access, wanted), content_type=tiles.MVT_CONTENT_TYPE)

@@ -11,6 +11,8 @@ the page sizes it may ask for.
 
 from django.urls import reverse
 
+from geoportal.query_params import MAX_INTEGER
+
 from ..tiles import MVT_CONTENT_TYPE
 from .cql2 import GEOMETRY
 from .parameters import crs_schema, format_parameter, items_parameters, parameter
@@ -166,6 +168,10 @@ def _queryable_parameters(provider, taken):
         schema = {"type": queryable.type}
         if queryable.format:
             schema["format"] = queryable.format
+        if queryable.type == "integer":
+            schema.update(minimum=-MAX_INTEGER, maximum=MAX_INTEGER)
+        elif queryable.type == "string" and not queryable.format:
+            schema["pattern"] = "^[^\\x00]*$"  # PostgreSQL text holds no NUL
         yield parameter(name, f"Items whose {name} equals the value", schema,
                         style="form", explode=False)  # fmt: skip
 

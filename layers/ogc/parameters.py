@@ -3,15 +3,17 @@ them from it and parse_items_request knows them by it, so the two cannot drift. 
 request's query into an ItemsRequest, which the tests call directly.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.gis.gdal import GDALException
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
-from geoportal.query_params import MAX_INTEGER, parse_bbox, parse_int
+from geoportal.query_params import MAX_INTEGER, parse_bbox, parse_bool, parse_int, parse_number
 
 from . import crs as crs_module
 from .cql2 import FILTER_LANGS, GEOMETRY, filter_q
@@ -90,13 +92,47 @@ class ItemsRequest:
 
 
 def parse_bbox_in(value, crs):
-    """bbox in `crs` (4 or 6 numbers) -> Polygon with that SRID, axes in the CRS's order."""
-    return parse_bbox(
+    """bbox in `crs` (4 or 6 numbers) -> Polygon with that SRID, axes in the CRS's order. A box
+    that PROJ cannot take to longitude/latitude is a 400 here rather than an error in PostGIS."""
+    box = parse_bbox(
         value, srid=crs.srid, northing_first=crs.northing_first, geographic=crs.geographic
     )
+    if crs.srid != 4326:
+        try:
+            degrees = box.transform(4326, clone=True).extent
+        except GDALException:
+            degrees = (math.inf,)
+        if not all(math.isfinite(n) and abs(n) <= 180 for n in degrees):
+            raise ValidationError({"bbox": _("The box is outside the area of its CRS.")})
+    return box
 
 
-def _instant(text):
+def check_single_values(params):
+    """Each parameter once, and no NUL character (PostgreSQL text cannot hold one): a 400."""
+    for name in params:
+        values = params.getlist(name) if hasattr(params, "getlist") else [params[name]]
+        if len(values) > 1:
+            raise ValidationError({name: _("Give this parameter once.")})
+        if "\x00" in values[0]:
+            raise ValidationError({name: _("NUL characters are not allowed.")})
+
+
+def parse_queryable_value(value, queryable):
+    """A queryable's `name=value`, checked against its type (a 400 otherwise); the value itself
+    is compared as text."""
+    checks = {
+        "integer": lambda: parse_int(value, queryable.name, minimum=-MAX_INTEGER),
+        "number": lambda: parse_number(value, queryable.name, low=-math.inf, high=math.inf),
+        "boolean": lambda: parse_bool(value, queryable.name),
+    }
+    if queryable.format in ("date", "date-time"):
+        _instant(value, queryable.name)
+    elif queryable.type in checks and checks[queryable.type]() is None:
+        raise ValidationError({queryable.name: _("Expected a value.")})
+    return value
+
+
+def _instant(text, name="datetime"):
     """One end of a datetime value -> (start, end of that instant or day); a 400 otherwise.
     A date covers its whole day (UTC); a time without an offset is taken as UTC."""
     try:
@@ -110,7 +146,7 @@ def _instant(text):
     if day is not None:
         start = datetime.combine(day, time.min, tzinfo=UTC)
         return start, start + timedelta(days=1)
-    raise ValidationError({"datetime": _("Expected an RFC 3339 instant or interval.")})
+    raise ValidationError({name: _("Expected an RFC 3339 date or date-time.")})
 
 
 def parse_datetime_param(value):
@@ -151,16 +187,16 @@ def parse_items_request(params, provider):
             {", ".join(unknown): _("Unknown query parameter. Known: %(list)s")
              % {"list": ", ".join(sorted(known))}}
         )  # fmt: skip
+    check_single_values(params)
     request = ItemsRequest()
     request.limit = parse_int(params.get("limit"), "limit", default=DEFAULT_LIMIT, minimum=1,
                               maximum=settings.OGC_MAX_LIMIT, clamp=True)  # fmt: skip
     request.offset = parse_int(params.get("offset"), "offset", default=0, minimum=0)
     request.crs = parse_crs_param(params, "crs")
     selection = request.selection
+    bbox_crs = parse_crs_param(params, "bbox-crs")
     if params.get("bbox"):
-        selection.bbox = parse_bbox_in(params["bbox"], parse_crs_param(params, "bbox-crs"))
-    elif params.get("bbox-crs"):
-        raise ValidationError({"bbox-crs": _("bbox-crs needs a bbox.")})
+        selection.bbox = parse_bbox_in(params["bbox"], bbox_crs)
     if params.get("datetime"):
         selection.time = parse_datetime_param(params["datetime"])
     lang = params.get("filter-lang")
@@ -169,13 +205,17 @@ def parse_items_request(params, provider):
         raise ValidationError(
             {"filter-lang": _("Supported: %(list)s") % {"list": ", ".join(FILTER_LANGS)}}
         )
+    filter_crs = parse_crs_param(params, "filter-crs")
     if params.get("filter"):
-        filter_crs = parse_crs_param(params, "filter-crs")
         selection.filter = filter_q(
             params["filter"], queryables, provider.spatial, lang=lang,
             srid=filter_crs.srid, flip_axes=filter_crs.northing_first,
         )  # fmt: skip
-    selection.properties = {name: params[name] for name in property_params if name in params}
+    selection.properties = {
+        name: parse_queryable_value(params[name], queryables[name])
+        for name in property_params
+        if name in params
+    }
     if params.get("properties"):
         request.properties = parse_properties(params["properties"], property_params)
     request.passthrough = {

@@ -99,7 +99,9 @@ def test_limit_is_clamped_and_validated(client, minsk_points, settings):
         "crs=EPSG:9999",
         "f=xml",
         "unknown=1",
-        "bbox-crs=EPSG:3857",
+        "bbox-crs=EPSG:9999",
+        "limit=1&limit=2",
+        "rank=ten",
     ):
         response, body = get_json(client, f"{ITEMS}?{bad}", status=400)
         assert body["code"] == "InvalidParameterValue" and body["description"]
