@@ -169,8 +169,8 @@ def parse_datetime_param(value):
 
 
 def parse_crs_param(params, name):
-    """The CRS a parameter names, CRS84 when absent."""
-    if params.get(name):
+    """The CRS a parameter names, CRS84 when absent (given but empty is a 400)."""
+    if name in params:
         return crs_module.parse_crs(params[name], name)
     return crs_module.BY_URI[crs_module.CRS84]
 
@@ -195,13 +195,13 @@ def parse_items_request(params, provider):
     request.crs = parse_crs_param(params, "crs")
     selection = request.selection
     bbox_crs = parse_crs_param(params, "bbox-crs")
-    if params.get("bbox"):
+    if "bbox" in params:
         selection.bbox = parse_bbox_in(params["bbox"], bbox_crs)
     if params.get("datetime"):
         selection.time = parse_datetime_param(params["datetime"])
     lang = params.get("filter-lang")
     lang = LEGACY_FILTER_LANGS.get(lang, lang)
-    if lang and lang not in FILTER_LANGS:
+    if lang is not None and lang not in FILTER_LANGS:
         raise ValidationError(
             {"filter-lang": _("Supported: %(list)s") % {"list": ", ".join(FILTER_LANGS)}}
         )

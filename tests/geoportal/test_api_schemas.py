@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # Examples per operation and phase: enough to find what the issue found, short on 2 cores.
 CONFIG = """
 [generation]
-max-examples = 4
+max-examples = 3
 
 [phases.stateful]
 enabled = false
@@ -113,7 +113,11 @@ def failures(schema_url, base_url):
                     if node.failure_info is not None
                 ]
         elif isinstance(event, events.NonFatalError | events.FatalError):
-            found.append(repr(event))
+            # Django's test server (http.server) answers a request line it cannot parse with a
+            # bare error page and no status line; that is the test server, not the API.
+            if "BadStatusLine" not in repr(getattr(event, "value", None)):
+                found.append(f"{event.label}: {event.value!r}" if hasattr(event, "label")
+                             else repr(event.exception))  # fmt: skip
     return sorted(set(found))
 
 
