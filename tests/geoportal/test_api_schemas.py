@@ -112,12 +112,12 @@ def failures(schema_url, base_url):
                     for node in nodes
                     if node.failure_info is not None
                 ]
-        elif isinstance(event, events.NonFatalError | events.FatalError):
-            # Django's test server (http.server) answers a request line it cannot parse with a
-            # bare error page and no status line; that is the test server, not the API.
-            if "BadStatusLine" not in repr(getattr(event, "value", None)):
-                found.append(f"{event.label}: {event.value!r}" if hasattr(event, "label")
-                             else repr(event.exception))  # fmt: skip
+        # Django's test server (http.server) answers a request line it cannot parse with a bare
+        # error page and no status line; that is the test server, not the API.
+        elif isinstance(event, events.NonFatalError) and "BadStatusLine" not in repr(event.value):
+            found.append(f"{event.label}: {event.value!r}")
+        elif isinstance(event, events.FatalError):
+            found.append(repr(event.exception))
     return sorted(set(found))
 
 
