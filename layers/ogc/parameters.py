@@ -20,6 +20,7 @@ from .cql2 import FILTER_LANGS, GEOMETRY, filter_q
 from .providers import Selection, TimeInterval
 
 DEFAULT_LIMIT = 100
+MAX_METRES = 1e8
 # filter-lang values older clients send for CQL2 text: GDAL before 3.7 knows only "cql-text" and
 # filters on the server only when the API lists it.
 LEGACY_FILTER_LANGS = {"cql-text": "cql2-text"}
@@ -98,6 +99,9 @@ def parse_bbox_in(value, crs):
         value, srid=crs.srid, northing_first=crs.northing_first, geographic=crs.geographic
     )
     if crs.srid != 4326:
+        # PROJ can spin for minutes on absurd numbers: no projected box spans 100,000 km.
+        if not all(abs(n) <= MAX_METRES for n in box.extent):
+            raise ValidationError({"bbox": _("The box is outside the area of its CRS.")})
         try:
             degrees = box.transform(4326, clone=True).extent
         except GDALException:
@@ -136,8 +140,9 @@ def _instant(text, name="datetime"):
     """One end of a datetime value -> (start, end of that instant or day); a 400 otherwise.
     A date covers its whole day (UTC); a time without an offset is taken as UTC."""
     try:
-        moment = parse_datetime(text)
-        day = None if moment else parse_date(text)
+        # A bare date first: Python reads "2025-01-01" as a date-time too, at midnight.
+        day = parse_date(text) if len(text) == 10 else None
+        moment = None if day else parse_datetime(text)
     except ValueError:
         moment = day = None
     if moment is not None:
@@ -163,7 +168,11 @@ def parse_datetime_param(value):
     if parts[1] not in ("", ".."):
         end_start, end = _instant(parts[1])
         end_inclusive = end_start == end
-    if start is not None and end is not None and end < start:
+    if (
+        start is not None
+        and end is not None
+        and (end < start or (end == start and not end_inclusive))
+    ):
         raise ValidationError({"datetime": _("The interval ends before it starts.")})
     return TimeInterval(start, end, end_inclusive)
 

@@ -76,7 +76,8 @@ def test_collections_without_a_time_keep_every_item(client, minsk_points):
     "value",
     [
         "2025-01-02/2025-01-01",
-        "2025-01-01T10:00:00Z/2025-01-01",
+        "2025-01-01T10:00:00Z/2024-12-31",
+        "2025-01-01T10:00:00Z/2025-01-01T09:59:59Z",
         "../..",
         "/",
         "yesterday",
@@ -92,6 +93,10 @@ def test_intervals_directly():
     assert (day.start, day.end, day.end_inclusive) == (
         datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 1, 2, tzinfo=UTC), False)  # fmt: skip
     assert parse_datetime_param("../2025-01-01T10:00:00+03:00").start is None
+    # From 10:00 to the end of that day.
+    assert parse_datetime_param("2025-01-01T10:00:00Z/2025-01-01").end == datetime(
+        2025, 1, 2, tzinfo=UTC
+    )
 
 
 @pytest.mark.django_db
