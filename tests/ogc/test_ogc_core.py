@@ -102,6 +102,8 @@ def test_limit_is_clamped_and_validated(client, minsk_points, settings):
         "bbox-crs=EPSG:9999",
         "limit=1&limit=2",
         "rank=ten",
+        "properties=nonexistent",
+        "properties=name,nonexistent",
     ):
         response, body = get_json(client, f"{ITEMS}?{bad}", status=400)
         assert body["code"] == "InvalidParameterValue" and body["description"]
