@@ -60,10 +60,13 @@ def _numbers(value, count):
     return numbers
 
 
-def parse_bbox(value, param="bbox", *, srid=4326, northing_first=False, geographic=True):
-    """'minx,miny,maxx,maxy' -> a Polygon in `srid` (two, as a MultiPolygon, for a box across
-    the antimeridian). Six numbers (a 3D box) lose their heights; a northing-first CRS takes the
-    numbers in its own axis order; degrees are range-checked."""
+def parse_bbox(
+    value, param="bbox", *, srid=4326, northing_first=False, geographic=True, antimeridian=False
+):
+    """'minx,miny,maxx,maxy' -> a Polygon in `srid`. Six numbers (a 3D box) lose their heights;
+    a northing-first CRS takes the numbers in its own axis order; degrees are range-checked. With
+    `antimeridian` (OGC API - Features Part 1), a box in degrees whose west edge lies east of its
+    east edge crosses the antimeridian: two boxes, as a MultiPolygon; otherwise it is a 400."""
     numbers = _numbers(value, (4, 6))
     if not numbers:
         message = (
@@ -77,9 +80,7 @@ def parse_bbox(value, param="bbox", *, srid=4326, northing_first=False, geograph
     if northing_first:
         numbers = [numbers[1], numbers[0], numbers[3], numbers[2]]
     minx, miny, maxx, maxy = numbers
-    # In degrees a west edge east of the east edge is a box across the antimeridian (OGC API -
-    # Features Part 1); in metres it is a mistake.
-    crosses_antimeridian = geographic and minx > maxx
+    crosses_antimeridian = antimeridian and geographic and minx > maxx
     if (minx > maxx and not crosses_antimeridian) or miny > maxy:
         raise ValidationError({param: _("The minimum must not exceed the maximum.")})
     if geographic and not (

@@ -96,8 +96,9 @@ def parse_bbox_in(value, crs):
     """bbox in `crs` (4 or 6 numbers) -> Polygon with that SRID, axes in the CRS's order. A box
     that PROJ cannot take to longitude/latitude is a 400 here rather than an error in PostGIS."""
     box = parse_bbox(
-        value, srid=crs.srid, northing_first=crs.northing_first, geographic=crs.geographic
-    )
+        value, srid=crs.srid, northing_first=crs.northing_first, geographic=crs.geographic,
+        antimeridian=True,
+    )  # fmt: skip
     if crs.srid != 4326:
         # PROJ can spin for minutes on absurd numbers: no projected box spans 100,000 km.
         if not all(abs(n) <= MAX_METRES for n in box.extent):
