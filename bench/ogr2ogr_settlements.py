@@ -6,9 +6,10 @@
 For each round it runs `ogr2ogr -f GPKG` of the layer (default `osm-settlements-belarus`) with
 GDAL's default options, then with `-oo PAGE_SIZE=1000` for comparison, alternating, and prints
 each time, the item requests GDAL made (from its debug log) and the features copied; then the
-median of each, and the median ratio of the two with its spread. GDAL before 3.8 asks for 10 features a request by default; the portal's next
-links ask for OGC_NEXT_MIN_LIMIT (1000), so the default copy should need about as many requests
-as PAGE_SIZE=1000. The goal of issue 15: the settlements in under 10 s with default options.
+median of each, and the median ratio of the two with its spread. GDAL before 3.8 asks for 10
+features a request by default; the portal's next links ask for OGC_NEXT_MIN_LIMIT (1000), so the
+default copy should need about as many requests as PAGE_SIZE=1000. The goal of issue 15: the
+settlements in under 10 s with default options.
 """
 
 import argparse
