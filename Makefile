@@ -3,11 +3,13 @@ SHELL := /bin/bash
 PGPORT ?= 54329
 REDIS_PORT ?= 63799
 PORT ?= 8000
+# The test set-up's streaming replica (scripts/services.sh; the router tests read from it).
+REPLICA_PGPORT ?= $(shell echo $$(($(PGPORT) - 1000)))
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-export PGPORT REDIS_PORT
+export PGPORT REDIS_PORT REPLICA_PGPORT
 export DATABASE_URL ?= postgis://geoportal@127.0.0.1:$(PGPORT)/geoportal
 export REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 
