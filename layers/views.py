@@ -14,6 +14,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -164,14 +165,21 @@ def tile(request, slug, z, x, y):
     else:
         response = HttpResponse(tiles.get_tile(access, wanted), content_type=tiles.MVT_CONTENT_TYPE)
     response["ETag"] = etag
-    # Private tiles must not sit in shared caches.
-    response["Cache-Control"] = (
-        f"public, max-age={settings.TILE_HTTP_MAX_AGE}" if access.is_public else "private, no-store"
-    )
+    response["Cache-Control"] = tiles.cache_control(access)
     return response
 
 
 @require_GET
 def tilejson(request, slug):
     layer = _visible_layer(request, slug)
-    return JsonResponse(tiles.tilejson(layer, tiles.tiles_template_url(request, layer)))
+    access = tiles.TileAccess.of(layer)
+    # Titles are in the client's language; the tile URLs hold the layer's version.
+    etag = f'"{access.pk}-{access.cache_version}-{request.LANGUAGE_CODE}"'
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    else:
+        response = JsonResponse(tiles.tilejson(layer, tiles.tiles_template_url(request, layer)))
+    response["ETag"] = etag
+    response["Cache-Control"] = tiles.cache_control(access)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response

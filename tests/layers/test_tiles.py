@@ -215,3 +215,21 @@ def test_dense_points_are_thinned_below_zoom_12(layer_with_features):
     low = tiles.build_tile(layer, tiles.TileRequest(*tile_of(27.5, 53.9, 8)))
     high = tiles.build_tile(layer, tiles.TileRequest(*tile_of(27.5, 53.9, 16)))
     assert 0 < len(low) < len(high) / 10
+
+
+@pytest.mark.django_db
+def test_tilejson_of_a_public_layer_may_be_kept_by_shared_caches(client, schools, ready_layer):
+    """What nginx's proxy cache honours (make cluster): public, an ETag per language, Vary."""
+    response = client.get("/tiles/schools.json")
+    assert response["Cache-Control"].startswith("public, max-age=")
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+    again = client.get("/tiles/schools.json", headers={"If-None-Match": response["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    russian = client.get("/tiles/schools.json", headers={"Accept-Language": "ru"})
+    assert russian["ETag"] != response["ETag"]
+    owner = User.objects.create_user("owner")
+    ready_layer("hidden", [("POINT(27.5 53.9)", {})], is_public=False, owner=owner)
+    client.force_login(owner)
+    private = client.get("/tiles/hidden.json")
+    assert private.status_code == 200
+    assert private["Cache-Control"] == "private, no-store"
