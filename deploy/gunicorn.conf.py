@@ -18,3 +18,5 @@ max_requests_jitter = 2000
 errorlog = "-"
 loglevel = "info"
 forwarded_allow_ips = "127.0.0.1"
+# Several instances run side by side and are managed with signals: no shared control socket.
+control_socket_disable = True

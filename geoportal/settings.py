@@ -283,3 +283,10 @@ LAYER_GEOJSON_MAX_FEATURES = int(os.environ.get("LAYER_GEOJSON_MAX_FEATURES", "5
 # [{"name": "OSM", "url": "https://.../{z}/{x}/{y}.png", "attribution": "..."}]. Empty: just
 # BASEMAP_URL. A "no base map" choice is always offered (it works offline).
 BASEMAPS = json.loads(os.environ.get("BASEMAPS", "[]"))
+# Higher REST limits for named accounts (geoportal/throttles.py): "user:rate,user:rate", e.g.
+# API_RATE_USERS=bench:1000000/minute for the load benchmark's token (make cluster sets it).
+API_RATE_USERS = dict(item.split(":", 1) for item in env_list("API_RATE_USERS", "") if ":" in item)
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "rest_framework.throttling.AnonRateThrottle",
+    "geoportal.throttles.NamedUserRateThrottle",
+]

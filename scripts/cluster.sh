@@ -151,7 +151,11 @@ start() {
   start_unit geoportal-beat.service "" beat
   # The demo data, once per database (load_demo is idempotent, but slow to say so).
   if [ ! -f "$C/state/demo" ]; then manage load_demo && touch "$C/state/demo"; fi
-  for port in $WEB_PORTS; do start_unit geoportal-web@.service "$port" "web-$port"; done
+  for port in $WEB_PORTS; do
+    # A running instance reloads its workers gracefully (new code, no dropped request).
+    if running "$C/run/web-$port.pid"; then kill -HUP "$(cat "$C/run/web-$port.pid")"; fi
+    start_unit geoportal-web@.service "$port" "web-$port"
+  done
   if running "$C/nginx/nginx.pid"; then
     nginx -p "$C/nginx" -c "$C/nginx/nginx.conf" -s reload
   else

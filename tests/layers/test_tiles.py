@@ -1,3 +1,4 @@
+import gzip
 import math
 
 import pytest
@@ -233,3 +234,18 @@ def test_tilejson_of_a_public_layer_may_be_kept_by_shared_caches(client, schools
     private = client.get("/tiles/hidden.json")
     assert private.status_code == 200
     assert private["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.django_db
+def test_a_tile_comes_gzipped_to_clients_that_accept_it(client, minsk_points):
+    z, x, y = tile_of(27.5, 53.9, 10)
+    url = f"/tiles/minsk-points/{z}/{x}/{y}.pbf"
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    # The weak ETag of the gzipped tile still spares the download.
+    assert packed["ETag"] == "W/" + plain["ETag"]
+    again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed["ETag"]})
+    assert again.status_code == 304
