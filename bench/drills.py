@@ -1,0 +1,194 @@
+"""Fault drills on the cluster (`make cluster`), each under load through nginx, with its figures:
+
+  web      kill -9 one gunicorn instance (master and workers) while clients read pages and the
+           API; failed requests are counted (aim: none beyond those in flight)
+  replica  stop the replica (immediate shutdown) while clients read; reads go on from the
+           primary, /readyz says "degraded"; the replica is started again and used again
+  worker   queue 6 imports of the settlements file, kill -9 one Celery worker while it imports;
+           the other worker finishes the queue
+  reload   `nginx -s reload` twice while clients read tiles and pages; failed requests and
+           broken connections are counted (aim: none)
+
+    make cluster && .venv/bin/python bench/drills.py [web] [replica] [worker] [reload]
+
+Each drill puts the cluster back as it was (scripts/cluster.sh start) and deletes what it made.
+"""
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from cluster import CLUSTER, ROOT, bench_token, load, paths, result_of, run_wrk
+from django.core.files import File
+
+from layers.imports.queue import queue_import, receive_upload
+from layers.models import Layer
+
+PG_CTL = "/usr/lib/postgresql/15/bin/pg_ctl"
+NGINX = ["nginx", "-p", str(CLUSTER / "nginx"), "-c", str(CLUSTER / "nginx" / "nginx.conf")]
+SETTLEMENTS = ROOT / "layers" / "data" / "osm_hotosm_settlements_belarus_wkt.csv"
+
+
+def as_postgres(*command):
+    if os.getuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return list(command)
+
+
+def restore():
+    subprocess.run([str(ROOT / "scripts" / "cluster.sh"), "start"], check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def readyz(base):
+    try:
+        with urllib.request.urlopen(f"{base}/readyz", timeout=10) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as error:
+        return json.load(error)
+
+
+def report(name, result, note=""):
+    seconds = result["duration_us"] / 1e6
+    failed = sum(n for s, n in result["statuses"].items() if not 200 <= int(s) < 400)
+    sockets = {k: n for k, n in result["socket_errors"].items() if n}
+    statuses = ", ".join(f"{s}: {n}" for s, n in sorted(result["statuses"].items()))
+    print(f"{name}: {result['requests']} requests in {seconds:.1f} s "
+          f"({result['requests'] / seconds:.0f}/s), p99 {result['p99_us'] / 1000:.0f} ms; "
+          f"answers {statuses}; failed {failed}; socket errors {sockets or 0}{note}")  # fmt: skip
+    return failed + sum(sockets.values())
+
+
+class Load:
+    """wrk on `urls` with `clients` connections for `seconds`, in the background."""
+
+    def __init__(self, base, urls, clients, seconds, headers, folder):
+        self.process = run_wrk(base, "drill", urls, clients, seconds, headers, folder)
+
+    def result(self):
+        return result_of(self.process)
+
+
+def drill_web(base, urls, headers, folder):
+    pidfile = sorted((CLUSTER / "run").glob("web-*.pid"))[0]
+    load_ = Load(base, urls["pages"] + urls["rest"] + urls["near"], 50, 20, headers, folder)
+    time.sleep(6)
+    os.killpg(int(pidfile.read_text()), signal.SIGKILL)
+    killed_at = time.monotonic()
+    result = load_.result()
+    print(f"killed {pidfile.stem} (master and workers, SIGKILL) 6 s into a 20 s run")
+    failed = report("web", result, f"; the other instance served the {20 - 6} s after")
+    restore()
+    print(f"  restarted {pidfile.stem} {time.monotonic() - killed_at:.0f} s after the kill; "
+          f"/readyz: {readyz(base)['status']}")  # fmt: skip
+    return failed
+
+
+def drill_replica(base, urls, headers, folder):
+    replica = CLUSTER / "postgres-replica"
+    load_ = Load(base, urls["rest"] + urls["near"] + urls["pages"], 50, 20, headers, folder)
+    time.sleep(6)
+    subprocess.run(as_postgres(PG_CTL, "-D", str(replica), "-m", "immediate", "stop"),
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    time.sleep(1)
+    during = readyz(base)
+    result = load_.result()
+    print("stopped the replica (immediate shutdown) 6 s into a 20 s run of reads")
+    failed = report("replica", result)
+    print(f"  /readyz with the replica down: {during['status']}, replica "
+          f"{during['checks']['replica']}")  # fmt: skip
+    restore()
+    time.sleep(6)  # the routers check the replica again every REPLICA_CHECK_SECONDS
+    after = readyz(base)
+    print(f"  started again: /readyz {after['status']}, replica {after['checks']['replica']}")
+    return failed
+
+
+def drill_worker(base, count=6):
+    layers = []
+    try:
+        for n in range(count):
+            layer = Layer.objects.create(
+                slug=f"drill-import-{n}", title_en=f"Drill import {n} (a copy of the settlements)"
+            )
+            with open(SETTLEMENTS, "rb") as handle:
+                source = receive_upload(File(handle, name=SETTLEMENTS.name))
+            queue_import(layer, source, SETTLEMENTS.name)
+            layers.append(layer)
+        started = time.monotonic()
+        mine = Layer.objects.filter(pk__in=[x.pk for x in layers])
+        while mine.filter(status="importing").count() < 2:
+            if time.monotonic() - started > 120:
+                raise SystemExit("the workers did not start importing within 2 minutes")
+            time.sleep(0.2)
+        pidfile = CLUSTER / "run" / "worker-1.pid"
+        os.killpg(int(pidfile.read_text()), signal.SIGKILL)
+        print(f"queued {count} imports; killed worker-1 (SIGKILL) "
+              f"{time.monotonic() - started:.1f} s later, while two imports ran")  # fmt: skip
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            states = dict(mine.values_list("slug", "status"))
+            finished = sum(s == "ready" for s in states.values())
+            if finished >= count - 1 and "queued" not in states.values():
+                break
+            time.sleep(1)
+        took = time.monotonic() - started
+        ready = sum(s == "ready" for s in states.values())
+        stuck = sorted(slug for slug, s in states.items() if s != "ready")
+        print(f"worker: {ready} of {count} imports ready {took:.0f} s after queueing; left: "
+              f"{stuck or 'none'} (the killed worker's own import: its message waits in Redis "
+              f"for the broker's visibility timeout)")  # fmt: skip
+        return 0 if ready >= count - 1 else count - 1 - ready
+    finally:
+        for layer in layers:
+            Layer.objects.filter(pk=layer.pk).delete()
+        restore()
+
+
+def drill_reload(base, urls, headers, folder):
+    load_ = Load(base, urls["tiles"] + urls["pages"], 100, 16, headers, folder)
+    for _ in range(2):
+        time.sleep(5)
+        subprocess.run([*NGINX, "-s", "reload"], check=True, stderr=subprocess.DEVNULL)
+    result = load_.result()
+    print("nginx -s reload at 5 s and 10 s of a 16 s run")
+    return report("reload", result)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("drills", nargs="*", default=["web", "replica", "worker", "reload"])
+    port = os.environ.get("CLUSTER_HTTP_PORT", "8080")
+    parser.add_argument("--base", default=f"http://127.0.0.1:{port}")
+    args = parser.parse_args()
+
+    urls = paths(random.Random(14))
+    # The API clients use the bench token (their own rate limit); tiles go without (a token
+    # would pass by nginx's cache).
+    with_token = ["Accept-Encoding: gzip", f"Authorization: Token {bench_token()}"]
+    print(f"{os.cpu_count()} cores; load average before: {load()}")
+    failed = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name in args.drills:
+            print(f"\n== {name}")
+            if name == "worker":
+                failed[name] = drill_worker(args.base)
+            elif name == "reload":
+                failed[name] = drill_reload(args.base, urls, ["Accept-Encoding: gzip"], folder)
+            else:
+                failed[name] = globals()[f"drill_{name}"](args.base, urls, with_token, folder)
+    print(f"\nload average after: {load()}")
+    print("failed requests by drill: " + ", ".join(f"{k} {v}" for k, v in failed.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
