@@ -143,8 +143,9 @@ def drill_worker(base, count=6):
         took = time.monotonic() - started
         ready = sum(s == "ready" for s in states.values())
         stuck = sorted(slug for slug, s in states.items() if s != "ready")
+        left = {slug: states[slug] for slug in stuck}
         print(f"worker: {ready} of {count} imports ready {took:.0f} s after queueing; left: "
-              f"{stuck or 'none'} (the killed worker's own import: its message waits in Redis "
+              f"{left or 'none'} (the killed worker's own import: its message waits in Redis "
               f"for the broker's visibility timeout)")  # fmt: skip
         return 0 if ready >= count - 1 else count - 1 - ready
     finally:
@@ -154,13 +155,19 @@ def drill_worker(base, count=6):
 
 
 def drill_reload(base, urls, headers, folder):
-    load_ = Load(base, urls["tiles"] + urls["pages"], 100, 16, headers, folder)
-    for _ in range(2):
-        time.sleep(5)
-        subprocess.run([*NGINX, "-s", "reload"], check=True, stderr=subprocess.DEVNULL)
-    result = load_.result()
-    print("nginx -s reload at 5 s and 10 s of a 16 s run")
-    return report("reload", result)
+    """Twice: with keep-alive connections (an old nginx worker closes the idle ones it holds, as
+    HTTP allows; browsers then resend, wrk counts a read error), and with a connection per
+    request (every request must be answered)."""
+    failed = 0
+    for mode, extra in (("keep-alive", []), ("connection per request", ["Connection: close"])):
+        load_ = Load(base, urls["tiles"] + urls["pages"], 100, 16, [*headers, *extra], folder)
+        for _ in range(2):
+            time.sleep(5)
+            subprocess.run([*NGINX, "-s", "reload"], check=True, stderr=subprocess.DEVNULL)
+        result = load_.result()
+        print(f"nginx -s reload at 5 s and 10 s of a 16 s run, {mode}")
+        failed += report(f"reload ({mode})", result)
+    return failed
 
 
 def main():
