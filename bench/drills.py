@@ -8,6 +8,9 @@
            the other worker finishes the queue
   reload   `nginx -s reload` twice while clients read tiles and pages; failed requests and
            broken connections are counted (aim: none)
+  restore  a base backup of the primary (pg_basebackup, no WAL in it), a row written after it,
+           then a restore on a spare port from the backup and the WAL archive: the restored
+           server must hold the row and as many features as the primary
 
     make cluster && .venv/bin/python bench/drills.py [web] [replica] [worker] [reload]
 
@@ -18,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,13 +31,18 @@ import urllib.error
 import urllib.request
 
 from cluster import CLUSTER, ROOT, bench_token, load, paths, result_of, run_wrk
+from django.contrib.auth.models import Group
 from django.core.files import File
+from django.db import connections
 
 from layers.imports.queue import queue_import, receive_upload
-from layers.models import Layer
+from layers.models import Feature, Layer
 
 PG_CTL = "/usr/lib/postgresql/15/bin/pg_ctl"
+PG_BASEBACKUP = "/usr/lib/postgresql/15/bin/pg_basebackup"
 NGINX = ["nginx", "-p", str(CLUSTER / "nginx"), "-c", str(CLUSTER / "nginx" / "nginx.conf")]
+# The restored copy's port (the cluster's others: scripts/cluster.sh).
+RESTORE_PORT = int(os.environ.get("CLUSTER_RESTORE_PORT", "58435"))
 SETTLEMENTS = ROOT / "layers" / "data" / "osm_hotosm_settlements_belarus_wkt.csv"
 
 
@@ -170,9 +179,68 @@ def drill_reload(base, urls, headers, folder):
     return failed
 
 
+def drill_restore(port=RESTORE_PORT):
+    primary = connections["default"].settings_dict
+    socket = str(CLUSTER / "run")
+    target = CLUSTER / "restore-drill"
+    archive = CLUSTER / "wal-archive"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(mode=0o700)
+    if os.getuid() == 0:
+        shutil.chown(target, "postgres")
+    started = time.monotonic()
+    subprocess.run(as_postgres(PG_BASEBACKUP, "-h", socket, "-p", str(primary["PORT"]), "-U",
+                               "postgres", "-D", str(target), "-X", "none", "--checkpoint=fast"),
+                   check=True, stderr=subprocess.DEVNULL)  # fmt: skip
+    took_backup = time.monotonic() - started
+    marker = f"restore-drill-{int(time.time())}"
+    Group.objects.create(name=marker)
+    features = Feature.objects.using("default").count()
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_walfile_name(pg_switch_wal())")
+        last_wal = cursor.fetchone()[0]
+    while not (archive / last_wal).exists():
+        time.sleep(0.2)
+    with open(target / "postgresql.conf", "a") as conf:
+        conf.write(f"port = {port}\narchive_mode = off\nrestore_command = 'cp {archive}/%f %p'\n"
+                   "recovery_target_action = 'promote'\n")  # fmt: skip
+    (target / "recovery.signal").touch()
+    (target / "standby.signal").unlink(missing_ok=True)
+    restoring = time.monotonic()
+    log = CLUSTER / "log" / "restore-drill.log"
+    subprocess.run(as_postgres(PG_CTL, "-D", str(target), "-l", str(log), "-w", "-t", "300",
+                               "start"), check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    try:
+        restored = {**primary, "PORT": port}
+        connections.settings["restored"] = restored
+        while True:
+            with connections["restored"].cursor() as cursor:
+                cursor.execute("SELECT pg_is_in_recovery()")
+                if not cursor.fetchone()[0]:
+                    break
+            time.sleep(0.2)
+        took_restore = time.monotonic() - restoring
+        found = Group.objects.using("restored").filter(name=marker).exists()
+        restored_features = Feature.objects.using("restored").count()
+    finally:
+        connections["restored"].close()
+        subprocess.run(as_postgres(PG_CTL, "-D", str(target), "-m", "fast", "stop"),
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+        Group.objects.filter(name=marker).delete()
+    size = sum(f.stat().st_size for f in target.rglob("*") if f.is_file()) / 1e6
+    shutil.rmtree(target, ignore_errors=True)
+    print(f"restore: base backup {size:.0f} MB in {took_backup:.1f} s; restored from it and the "
+          f"WAL archive in {took_restore:.1f} s; the row written after the backup: "
+          f"{'there' if found else 'MISSING'}; features {restored_features} "
+          f"(primary {features})")  # fmt: skip
+    return 0 if found and restored_features == features else 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("drills", nargs="*", default=["web", "replica", "worker", "reload"])
+    parser.add_argument(
+        "drills", nargs="*", default=["web", "replica", "worker", "reload", "restore"]
+    )
     port = os.environ.get("CLUSTER_HTTP_PORT", "8080")
     parser.add_argument("--base", default=f"http://127.0.0.1:{port}")
     args = parser.parse_args()
@@ -188,6 +256,8 @@ def main():
             print(f"\n== {name}")
             if name == "worker":
                 failed[name] = drill_worker(args.base)
+            elif name == "restore":
+                failed[name] = drill_restore()
             elif name == "reload":
                 failed[name] = drill_reload(args.base, urls, ["Accept-Encoding: gzip"], folder)
             else:

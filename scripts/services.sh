@@ -32,6 +32,9 @@ pg_config_lines() {
   echo "unix_socket_directories = '$SOCKDIR'"
   if [ "$PROFILE" = production ]; then
     echo "shared_buffers = 256MB"
+    # WAL archiving beside the base backups (docs/deploy.md; bench/drills.py restore tests it).
+    echo "archive_mode = on"
+    echo "archive_command = 'test ! -f $VAR/wal-archive/%f && cp %p $VAR/wal-archive/%f'"
   else
     # Tests and development: speed over durability.
     printf '%s\n' "fsync = off" "synchronous_commit = off" "full_page_writes = off" \
@@ -44,7 +47,9 @@ pg_config_lines() {
 
 pg_start() {
   mkdir -p "$VAR/log" "$SOCKDIR" "$VAR/static" "$VAR/media"
+  if [ "$PROFILE" = production ]; then mkdir -p "$VAR/wal-archive"; fi
   if [ "$(id -u)" -eq 0 ]; then chown postgres "$SOCKDIR" "$VAR/log"; fi
+  if [ "$(id -u)" -eq 0 ] && [ -d "$VAR/wal-archive" ]; then chown postgres "$VAR/wal-archive"; fi
   if [ ! -s "$PGDATA/PG_VERSION" ]; then
     mkdir -p "$PGDATA"
     if [ "$(id -u)" -eq 0 ]; then chown postgres "$PGDATA"; fi
