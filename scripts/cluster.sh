@@ -4,12 +4,13 @@
 # Celery workers and beat, Redis, PgBouncer (transaction pooling), and PostgreSQL as a primary
 # plus a streaming replica. The configuration is deploy/'s files, rendered with this machine's
 # paths and ports; the processes are the ExecStart lines of deploy/systemd's units.
-#   scripts/cluster.sh start|stop|status
-# Idempotent: start starts what is not running; stop stops what is.
+#   scripts/cluster.sh start|stop|status|check
+# Idempotent: start starts what is not running; stop stops what is. check renders the files and
+# has nginx test them (CLUSTER_DIR=elsewhere renders there; the tests do).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
-C="$ROOT/var/cluster"
+C="${CLUSTER_DIR:-$ROOT/var/cluster}"
 PY="$ROOT/.venv/bin/python"
 
 # Every port can be moved (only one cluster can have 8080 on a machine); none is a port of
@@ -123,12 +124,19 @@ manage() {
   (set -a; . "$C/etc/geoportal.env"; . "$C/etc/worker.env"; set +a; "$PY" manage.py "$@")
 }
 
+# Ready when every gunicorn instance has answered /readyz through nginx with "ready".
 wait_ready() {
-  local body=""
-  for _ in $(seq 120); do
+  local body="" seen=" " port
+  for _ in $(seq 240); do
     body="$(curl -s "http://127.0.0.1:$HTTP_PORT/readyz" || true)"
-    case "$body" in *'"status": "ready"'*) echo "cluster: ready: $body"; return 0 ;; esac
-    sleep 0.5
+    case "$body" in
+      *'"status": "ready"'*)
+        port="$(sed -n 's/.*"instance": "web-\([0-9]*\)".*/\1/p' <<<"$body")"
+        [[ "$seen" == *" $port "* ]] || { seen+="$port "; echo "cluster: ready: $body"; }
+        if [ "$(wc -w <<<"$seen")" -ge "$(wc -w <<<"$WEB_PORTS")" ]; then return 0; fi
+        ;;
+    esac
+    sleep 0.25
   done
   echo "cluster: not ready after 60 s: $body" >&2
   return 1
@@ -194,5 +202,9 @@ case "${1:-}" in
     services status
     curl -s "http://127.0.0.1:$HTTP_PORT/readyz" || echo "nginx: not answering on $HTTP_PORT"
     ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  check)
+    render_all
+    nginx -t -q -p "$C/nginx" -c "$C/nginx/nginx.conf"
+    ;;
+  *) echo "usage: $0 start|stop|status|check" >&2; exit 2 ;;
 esac
