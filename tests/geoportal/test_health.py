@@ -2,6 +2,7 @@
 
 import json
 import os
+import time
 
 import pytest
 from django.conf import settings as django_settings
@@ -33,10 +34,13 @@ def test_healthz_answers_without_touching_a_database_and_is_never_throttled(clie
 @BOTH
 def test_readyz_with_everything_up(client, worker, settings):
     settings.HEALTH_WORKER_TIMEOUT = 5.0  # the worker may still be starting
-    for _ in range(10):
+    # ... and the replica may still replay the suite's bulk imports on a busy machine.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         response = client.get("/readyz")
-        if response.json()["checks"]["workers"]["ok"]:
+        if response.json()["status"] == "ready":
             break
+        time.sleep(0.5)
     body = response.json()
     assert response.status_code == 200, body
     assert body["status"] == "ready", body
@@ -44,7 +48,7 @@ def test_readyz_with_everything_up(client, worker, settings):
     assert checks["primary"]["ok"] and checks["redis"]["ok"]
     assert checks["replica"] == {**checks["replica"], "ok": True, "configured": True,
                                  "reachable": True}  # fmt: skip
-    assert 0 <= checks["replica"]["lag_seconds"] < 5
+    assert 0 <= checks["replica"]["lag_seconds"] <= settings.REPLICA_MAX_LAG_SECONDS
     assert checks["workers"]["answering"] == [f"test-{os.getpid()}"]
     assert all(isinstance(check["ms"], float) for check in checks.values())
     assert response["Content-Type"] == "application/json"
