@@ -44,7 +44,7 @@ class ReadYourWritesMiddleware:
         if pinned > max(brought, now):
             response.set_cookie(
                 settings.READ_YOUR_WRITES_COOKIE,
-                f"{pinned:.0f}",
+                f"{pinned:.3f}",
                 max_age=settings.READ_YOUR_WRITES_SECONDS,
                 httponly=True,
                 samesite="Lax",

@@ -1,24 +1,24 @@
 """Is the replica fit to serve reads? Reachable, and at most REPLICA_MAX_LAG_SECONDS behind the
-primary. Checked with one small query at most every REPLICA_CHECK_SECONDS per process (the
-router asks on every read), and marked down at once when a query on it fails."""
+primary (measured against the primary's WAL position, so that an idle pair reads as caught up).
+Checked with one small query on each at most every REPLICA_CHECK_SECONDS per process (the router
+asks on every read), and marked down at once when a query on it fails."""
 
 import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 REPLICA = "replica"
 
-# Seconds the replica's replay is behind what it has received; 0 when it has replayed all it
-# got (an idle primary sends nothing, and the last replay timestamp would look ever older).
+# How far behind the primary the replica is, in seconds: 0 when it has replayed all the WAL the
+# primary had written a moment before (its position is passed in); else the time since the last
+# transaction it replayed (NULL while it has replayed none since it started: unknown).
 LAG_SQL = """
-    SELECT CASE
-      WHEN NOT pg_is_in_recovery() THEN NULL
-      WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-      ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())
-    END, pg_is_in_recovery()"""
+    SELECT pg_is_in_recovery(),
+           CASE WHEN pg_last_wal_replay_lsn() >= %s::pg_lsn THEN 0
+                ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END"""
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,12 @@ def check():
         return _state
     connection = connections[REPLICA]
     try:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_lsn()::text")
+            primary_position = cursor.fetchone()[0]
         with connection.cursor() as cursor:
-            cursor.execute(LAG_SQL)
-            lag, in_recovery = cursor.fetchone()
+            cursor.execute(LAG_SQL, [primary_position])
+            in_recovery, lag = cursor.fetchone()
         state = ReplicaState(
             configured=True,
             reachable=True,
