@@ -37,7 +37,7 @@ services() {
 
 # What deploy/'s templates are filled with (the rest of ${...} is left for systemd or nginx).
 render_values() {
-  export GEOPORTAL_ROOT="$ROOT" ENV_DIR="$C/etc" RUN_DIR="$C/run" STATE_DIR="$C/state"
+  export GEOPORTAL_ROOT="$ROOT" ENV_DIR="$C/etc" STATE_DIR="$C/state"
   export LOG_DIR="$C/log" SERVICE_USER="$(id -un)" WEB_BIND_HOST=127.0.0.1
   export NGINX_DIR="$C/nginx" NGINX_SITE_DIR="$C/nginx" NGINX_SNIPPETS_DIR="$C/nginx"
   export NGINX_CACHE_DIR="$C/nginx/cache" HTTP_LISTEN="127.0.0.1:$HTTP_PORT"
@@ -67,7 +67,7 @@ render_values() {
   export HEALTH_EXPECTED_WORKERS="$WORKERS" WEB_WORKERS="${WEB_WORKERS:-2}"
   export WEB_THREADS="${WEB_THREADS:-8}" WORKER_CONCURRENCY=1
   export API_RATE_USERS="bench:1000000/minute"
-  RENDERED=(GEOPORTAL_ROOT ENV_DIR RUN_DIR STATE_DIR LOG_DIR SERVICE_USER WEB_BIND_HOST
+  RENDERED=(GEOPORTAL_ROOT ENV_DIR STATE_DIR LOG_DIR SERVICE_USER WEB_BIND_HOST
     NGINX_DIR NGINX_SITE_DIR NGINX_SNIPPETS_DIR NGINX_CACHE_DIR NGINX_USER HTTP_LISTEN
     SERVER_NAME FORWARDED_PROTO STATIC_ROOT MEDIA_ROOT IMPORT_ROOT DOWNLOADS_ROOT MAX_UPLOAD_SIZE
     UPSTREAM_SERVERS DB_NAME PRIMARY_HOST PRIMARY_PORT REPLICA_HOST REPLICA_PORT
@@ -107,7 +107,9 @@ render_all() {
 running() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # Starts what a rendered unit starts, as systemd would: its EnvironmentFile= files in order,
-# then its ExecStart= line with %i the instance; output to var/cluster/log/<name>.log.
+# then its ExecStart= line with %i the instance; output to var/cluster/log/<name>.log. Like
+# systemd, it keeps the main process's id itself (var/cluster/run/<name>.pid), in a process
+# group of its own.
 start_unit() {
   local unit="$C/systemd/$1" instance="$2" name="$3" command
   if running "$C/run/$name.pid"; then return; fi
@@ -117,6 +119,7 @@ start_unit() {
     while read -r file; do . "$file"; done < <(sed -n 's/^EnvironmentFile=//p' "$unit")
     set +a
     eval "setsid $command >>'$C/log/$name.log' 2>&1 </dev/null &"
+    echo $! >"$C/run/$name.pid"
   )
 }
 
