@@ -59,7 +59,7 @@ def restore():
 
 def readyz(base):
     try:
-        with urllib.request.urlopen(f"{base}/readyz", timeout=10) as response:
+        with urllib.request.urlopen(f"{base}/readyz", timeout=60) as response:
             return json.load(response)
     except urllib.error.HTTPError as error:
         return json.load(error)
