@@ -110,7 +110,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Task modules that are not an app's tasks.py (autodiscovery finds those).
-CELERY_IMPORTS = ["layers.imports.tasks"]
+CELERY_IMPORTS = ["layers.imports.tasks", "layers.downloads.tasks"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -238,6 +238,28 @@ MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(2 * 1024**3)))
 IMPORT_ZIP_MAX_UNCOMPRESSED = int(os.environ.get("IMPORT_ZIP_MAX_UNCOMPRESSED", str(8 * 1024**3)))
 IMPORT_ZIP_MAX_FILES = int(os.environ.get("IMPORT_ZIP_MAX_FILES", "1000"))
 IMPORT_ROOT = Path(os.environ.get("IMPORT_ROOT", MEDIA_ROOT / "imports"))
+
+# Downloads (layers/downloads). Whole layers are made once per layer version by the worker and
+# kept under DOWNLOADS_ROOT (shared by web and workers). DOWNLOADS_ACCEL_REDIRECT, a prefix such
+# as "/_protected_downloads/", makes Django answer with `X-Accel-Redirect: <prefix><path relative
+# to DOWNLOADS_ROOT>` and no body, for nginx to serve from an internal location aliased to
+# DOWNLOADS_ROOT; DOWNLOADS_X_SENDFILE=true answers with `X-Sendfile: <absolute path>` (Apache,
+# lighttpd). Empty and false: Django streams the file (with Range). Public layers' files may sit
+# in shared caches for DOWNLOAD_HTTP_MAX_AGE seconds; private ones never.
+DOWNLOADS_ROOT = Path(os.environ.get("DOWNLOADS_ROOT", MEDIA_ROOT / "downloads"))
+DOWNLOADS_ACCEL_REDIRECT = os.environ.get("DOWNLOADS_ACCEL_REDIRECT", "")
+DOWNLOADS_X_SENDFILE = env_bool("DOWNLOADS_X_SENDFILE", False)
+DOWNLOAD_HTTP_MAX_AGE = int(os.environ.get("DOWNLOAD_HTTP_MAX_AGE", "300"))
+# The longest one export may run (ogr2ogr is stopped then).
+DOWNLOAD_BUILD_TIMEOUT = int(os.environ.get("DOWNLOAD_BUILD_TIMEOUT", "1800"))
+# A selection (bbox, filter) is exported in the request: at most this many features and bytes,
+# and at most this many such exports at once per client (user or address) and in all.
+DOWNLOAD_SELECTION_MAX_FEATURES = int(os.environ.get("DOWNLOAD_SELECTION_MAX_FEATURES", "100000"))
+DOWNLOAD_SELECTION_MAX_BYTES = int(
+    os.environ.get("DOWNLOAD_SELECTION_MAX_BYTES", str(256 * 1024**2))
+)
+DOWNLOAD_EXPORTS_PER_CLIENT = int(os.environ.get("DOWNLOAD_EXPORTS_PER_CLIENT", "2"))
+DOWNLOAD_EXPORTS_TOTAL = int(os.environ.get("DOWNLOAD_EXPORTS_TOTAL", "4"))
 
 # Layers for citizens (layers/tiles.py, layers/views.py).
 # Vector tiles are cached in the default cache for this long; a layer change makes new keys.

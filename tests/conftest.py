@@ -36,6 +36,13 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _downloads_root(settings, tmp_path):
+    """Stored downloads in the test's own folder: never the files of `make run`'s layers (whose
+    ids the test database's layers share)."""
+    settings.DOWNLOADS_ROOT = tmp_path / "downloads"
+
+
+@pytest.fixture(autouse=True)
 def _no_basemap(settings):
     """Internet base-map tiles are unreachable here; pages must work without them."""
     settings.BASEMAP_URL = ""
