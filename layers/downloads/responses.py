@@ -198,7 +198,7 @@ def selection(request, query, fmt, licence_url):
         raise
     filename = exporters.file_name(query, fmt)
     response = StreamingHttpResponse(
-        _guarded(chunks, slot, filename), content_type=exporters.FORMATS[fmt][2]
+        _Guarded(chunks, slot, filename), content_type=exporters.FORMATS[fmt][2]
     )
     response["Cache-Control"] = "private, no-store"
     return _attachment(response, filename, licence_url)
@@ -219,20 +219,35 @@ class SelectionTooLarge(Exception):
     pass
 
 
-def _guarded(chunks, slot, filename):
-    """Pass the chunks on, renewing the slot; give it back however the stream ends. Past the
-    byte cap the stream breaks off (the client sees an incomplete transfer, not a short file)."""
-    sent, finished = 0, False
-    try:
-        for chunk in chunks:
-            sent += len(chunk)
-            if sent > settings.DOWNLOAD_SELECTION_MAX_BYTES:
-                raise SelectionTooLarge(f"{filename} passed DOWNLOAD_SELECTION_MAX_BYTES")
-            slot.renew()
-            yield chunk
-        finished = True
-    finally:
-        chunks.close()
-        slot.release()
-        if not finished:
-            logger.info("download %s stopped after %s bytes", filename, sent)
+class _Guarded:
+    """The chunks passed on, renewing the slot; the slot is given back however the stream ends,
+    even one closed before its first chunk (which a generator's `finally` would not see). Past
+    the byte cap the stream breaks off: the client sees an incomplete transfer, not a short file."""
+
+    def __init__(self, chunks, slot, filename):
+        self.chunks, self.slot, self.filename = chunks, slot, filename
+        self.sent, self.finished = 0, False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            chunk = next(self.chunks)
+        except StopIteration:
+            self.finished = True
+            self.close()
+            raise
+        self.sent += len(chunk)
+        if self.sent > settings.DOWNLOAD_SELECTION_MAX_BYTES:
+            self.close()
+            raise SelectionTooLarge(f"{self.filename} passed DOWNLOAD_SELECTION_MAX_BYTES")
+        self.slot.renew()
+        return chunk
+
+    def close(self):
+        if self.slot.held:
+            self.chunks.close()
+            self.slot.release()
+            if not self.finished:
+                logger.info("download %s stopped after %s bytes", self.filename, self.sent)
