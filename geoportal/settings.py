@@ -238,6 +238,26 @@ MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(2 * 1024**3)))
 IMPORT_ZIP_MAX_UNCOMPRESSED = int(os.environ.get("IMPORT_ZIP_MAX_UNCOMPRESSED", str(8 * 1024**3)))
 IMPORT_ZIP_MAX_FILES = int(os.environ.get("IMPORT_ZIP_MAX_FILES", "1000"))
 IMPORT_ROOT = Path(os.environ.get("IMPORT_ROOT", MEDIA_ROOT / "imports"))
+# Imports that survive faults (layers/imports/recovery.py): a running import touches its heartbeat
+# this often; one silent for IMPORT_STALE_SECONDS lost its worker, and the sweep (every
+# IMPORT_SWEEP_SECONDS, by Celery beat) queues it again until IMPORT_MAX_ATTEMPTS, then fails it.
+IMPORT_HEARTBEAT_SECONDS = float(os.environ.get("IMPORT_HEARTBEAT_SECONDS", "10"))
+IMPORT_STALE_SECONDS = float(os.environ.get("IMPORT_STALE_SECONDS", "60"))
+IMPORT_SWEEP_SECONDS = float(os.environ.get("IMPORT_SWEEP_SECONDS", "60"))
+IMPORT_MAX_ATTEMPTS = int(os.environ.get("IMPORT_MAX_ATTEMPTS", "2"))
+# The swap of a layer's features waits at most this long for each lock (an edit of the layer, a
+# long read), then steps back and tries again, for at most IMPORT_SWAP_PATIENCE seconds.
+IMPORT_LOCK_TIMEOUT_MS = int(os.environ.get("IMPORT_LOCK_TIMEOUT_MS", "1000"))
+IMPORT_SWAP_PATIENCE = float(os.environ.get("IMPORT_SWAP_PATIENCE", "600"))
+CELERY_BEAT_SCHEDULE = {
+    "sweep-imports": {"task": "layers.sweep", "schedule": IMPORT_SWEEP_SECONDS},
+}
+# A task whose worker died unacknowledged goes back to the queue after this many seconds (Redis
+# keeps it an hour by default). A task delivered twice is harmless: an import runs only once
+# (recovery.claim) and a download build finds its file made.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))
+}
 
 # Downloads (layers/downloads). Whole layers are made once per layer version by the worker and
 # kept under DOWNLOADS_ROOT (shared by web and workers). DOWNLOADS_ACCEL_REDIRECT, a prefix such
