@@ -132,15 +132,19 @@ def serves_version_1(layer):
     )
 
 
-def staging_tables_and_loose_partitions(layer):
+def count(sql, params=()):
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'import_staging' "
-            "OR (tablename LIKE %s AND tablename NOT IN (SELECT c.relname FROM pg_inherits i "
-            "JOIN pg_class c ON c.oid = i.inhrelid))",
-            [f"layers_feature_{layer.pk}_%"],
-        )
+        cursor.execute(sql, params)
         return cursor.fetchone()[0]
+
+
+def staging_tables_and_loose_partitions(layer):
+    return count(
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'import_staging' "
+        "OR (tablename LIKE %s AND tablename NOT IN (SELECT c.relname FROM pg_inherits i "
+        "JOIN pg_class c ON c.oid = i.inhrelid))",
+        [f"layers_feature_{layer.pk}_%"],
+    )
 
 
 def test_a_worker_killed_while_staging_is_replaced_and_the_import_retried(
@@ -152,13 +156,10 @@ def test_a_worker_killed_while_staging_is_replaced_and_the_import_retried(
 
     def staging():
         table = LayerVersion.objects.get(pk=version.pk).staging_table.partition(".")[2]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_tables WHERE schemaname = 'import_staging' "
-                "AND tablename = %s",
-                [table],
-            )
-            return cursor.fetchone()[0]
+        return count(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'import_staging' AND tablename = %s",
+            [table],
+        )
 
     wait_for(staging, 60, "ogr2ogr to be writing the staging table")
     worker.send_signal(signal.SIGKILL)
@@ -186,15 +187,11 @@ def test_a_worker_killed_while_swapping_leaves_the_previous_version_and_a_plain_
     worker = start_worker(**once)
     version = queue_import(layer, source, "grid.csv")
 
-    def filling():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE state = 'active' AND query LIKE 'INSERT INTO layers_feature_%%'"
-            )
-            return cursor.fetchone()[0]
-
-    wait_for(filling, 90, "the new partition to be filled")
+    filling = (
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE state = 'active' AND query LIKE 'INSERT INTO layers_feature_%%'"
+    )
+    wait_for(lambda: count(filling), 90, "the new partition to be filled")
     worker.send_signal(signal.SIGKILL)
     worker.wait()
     assert serves_version_1(layer)
