@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from psycopg import sql
 
-from geoportal.gis.files import FileRefused, discard_upload
+from geoportal.gis.files import FileRefused
 from geoportal.gis.inspect import Source
 from geoportal.gis.staging import FID_COLUMN, GEOMETRY_COLUMN, stage
 
@@ -140,9 +140,10 @@ def move_rows(layer, staged):
 
 def run_import(version_id):
     """Import what the version's inspection found (LayerVersion.source). Never raises for bad
-    input or a lost database: the outcome is on the LayerVersion and the Layer. The stored upload
-    is removed after, unless the import is to be tried again (recovery.sweep). A version already
-    imported, or being imported by a live worker (a task delivered twice), is left alone."""
+    input or a lost database: the outcome is on the LayerVersion and the Layer. The staging table
+    and the stored upload are removed after (a worker killed before that leaves them to
+    recovery.sweep, which may also try the import again). A version already imported, or being
+    imported by a live worker (a task delivered twice), is left alone."""
     version = recovery.claim(version_id)
     if version is None:
         logger.info("import of version %s: already done or running elsewhere", version_id)
@@ -183,9 +184,7 @@ def run_import(version_id):
                 _("Unexpected error during the import: %(error)s") % {"error": exc},
             )
         finally:
-            recovery.reconnect()
-            recovery.drop_staging_table(version.staging_table)
-            discard_upload(source.path)
+            recovery.clean_up(version)
 
 
 def swap_in(layer_id, version, partition, staged, report):

@@ -124,8 +124,20 @@ def reconnect():
         connection.close()
 
 
+def clean_up(version):
+    """After an import, whatever its outcome: drop its staging table and remove its upload, then
+    say so on the version (the sweep cleans up after a worker killed before this)."""
+    reconnect()
+    if drop_staging_table(version.staging_table):
+        if version.source:
+            discard_upload(Source.from_dict(version.source).path)
+        LayerVersion.objects.filter(pk=version.pk).update(staging_table="")
+
+
 def drop_staging_table(table):
     """Drop a staging table; a lock held by a dying ogr2ogr postpones it to the next sweep."""
+    if not table:
+        return True
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = '2s'")
@@ -165,6 +177,12 @@ def sweep():
                 failed.append(version.pk)
         if version.staging_table:
             drop_staging_table(version.staging_table)
+    # Imports that ended but whose worker died before cleaning up after them.
+    ended = LayerVersion.objects.filter(
+        status__in=[Layer.Status.READY, Layer.Status.FAILED], heartbeat__lt=_stale_before()
+    ).exclude(staging_table="")
+    for version in ended:
+        clean_up(version)
     for ids, what in ((requeued, "queued again"), (failed, "failed")):
         if ids:
             logger.warning("imports whose worker stopped, %s: versions %s", what, ids)

@@ -7,13 +7,17 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import pytest
 from conftest import ROOT, TEST_DATA
 from django.core.files import File
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from geoportal.gis.staging import new_staging_table
+from layers.imports import recovery
 from layers.imports.queue import import_now, queue_import, receive_upload
 from layers.models import Feature, Layer, LayerVersion
 
@@ -111,6 +115,7 @@ ROWS = 100_000
 def layer_and_big_upload(transactional_db, tmp_path, settings):
     """A published layer (v1, 50 settlements) and a queued-to-be re-import: a SYNTHETIC grid of
     points (test data, not real places) big enough to take a few seconds."""
+    settings.IMPORT_ROOT = tmp_path / "imports"
     layer = Layer.objects.create(slug="settlements", title_en="Settlements", is_public=True)
     import_now(layer, TEST_DATA / "settlements_50.csv")
     path = tmp_path / "grid.csv"
@@ -206,3 +211,21 @@ def test_a_worker_killed_while_swapping_leaves_the_previous_version_and_a_plain_
     assert list(settings.IMPORT_ROOT.iterdir()) == []
     # The killed worker's transaction is rolled back once PostgreSQL sees it gone: no loose table.
     wait_for(lambda: staging_tables_and_loose_partitions(layer) == 0, 30, "the tables to go")
+
+
+def test_the_sweep_cleans_up_after_a_worker_killed_after_the_swap(layer_and_big_upload, settings):
+    """The new version was committed, then the worker died before dropping its staging table
+    and removing the upload: the sweep does it once the heartbeat is old."""
+    layer, source = layer_and_big_upload
+    version = queue_import(layer, source, "grid.csv")
+    table = new_staging_table()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {table} (x integer)")
+    LayerVersion.objects.filter(pk=version.pk).update(
+        status="ready", staging_table=table, heartbeat=timezone.now() - timedelta(minutes=5)
+    )
+    assert list(settings.IMPORT_ROOT.iterdir())
+    assert recovery.sweep() == ([], [])
+    assert staging_tables_and_loose_partitions(layer) == 0
+    assert list(settings.IMPORT_ROOT.iterdir()) == []
+    assert LayerVersion.objects.get(pk=version.pk).staging_table == ""
