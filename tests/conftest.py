@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -13,8 +14,35 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
+# The tests' own Redis database: the portal's (REDIS_URL, 0 by default) holds `make run`'s cache
+# and Celery queue, which the tests must neither read nor clear. bench/ uses another.
+TEST_REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "1"))
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def pytest_configure(config):
+    """Point the cache and the Celery broker at TEST_REDIS_DB, in this process (before either is
+    first used: both read their settings lazily) and for the programs tests start (workers)."""
+    from django.conf import settings
+
+    from geoportal.celery import app
+
+    def own(url):
+        return urlsplit(url)._replace(path=f"/{TEST_REDIS_DB}").geturl()
+
+    settings.CACHES["default"]["LOCATION"] = own(settings.CACHES["default"]["LOCATION"])
+    settings.CELERY_BROKER_URL = app.conf.broker_url = own(settings.CELERY_BROKER_URL)
+    os.environ["CACHE_URL"] = settings.CACHES["default"]["LOCATION"]
+    os.environ["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
+
+
+@pytest.fixture(autouse=True)
+def _downloads_root(settings, tmp_path):
+    """Stored downloads in the test's own folder: never the files of `make run`'s layers (whose
+    ids the test database's layers share)."""
+    settings.DOWNLOADS_ROOT = tmp_path / "downloads"
 
 
 @pytest.fixture(autouse=True)
@@ -140,7 +168,8 @@ def english(settings):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: API throttle counts (kept in Redis, by client IP)
-    must not carry over from earlier tests or runs."""
+    must not carry over from earlier tests or runs. The database cleared is the tests' own
+    (TEST_REDIS_DB, see pytest_configure), never the portal's."""
     from django.core.cache import cache
 
     cache.clear()
@@ -255,28 +284,42 @@ def replica_database(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def worker(transactional_db, settings, tmp_path):
-    """A Celery worker on the worktree's Redis, using the test database."""
-    settings.IMPORT_ROOT = tmp_path
+def start_worker(transactional_db, settings, tmp_path):
+    """start_worker(**env) -> a Celery worker process (with its beat) on the tests' Redis
+    database, using the test database; stopped at the end of the test."""
     from django.db import connection
 
+    settings.IMPORT_ROOT = tmp_path / "imports"
     db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": (f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"),
-        "IMPORT_ROOT": str(tmp_path),
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    log = tmp_path.parent / "celery-worker.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "geoportal", "worker", "--pool=solo",
-         "--loglevel=info", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         f"--hostname=test-{os.getpid()}@%h", f"--logfile={log}"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    yield process
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    processes = []
+
+    def start(**extra):
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "IMPORT_ROOT": str(settings.IMPORT_ROOT),
+            "DOWNLOADS_ROOT": str(settings.DOWNLOADS_ROOT),
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            **extra,
+        }
+        number = len(processes)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "geoportal", "worker", "--pool=solo", "-B",
+             f"--schedule={tmp_path / f'beat-{number}'}", "--loglevel=info", "--without-gossip",
+             "--without-mingle", "--without-heartbeat",
+             f"--hostname=test-{os.getpid()}-{number}@%h",
+             f"--logfile={tmp_path.parent / f'celery-worker-{number}.log'}"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

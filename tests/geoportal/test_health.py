@@ -32,7 +32,8 @@ def test_healthz_answers_without_touching_a_database_and_is_never_throttled(clie
 
 
 @BOTH
-def test_readyz_with_everything_up(client, worker, settings):
+def test_readyz_with_everything_up(client, start_worker, settings):
+    start_worker()
     settings.HEALTH_WORKER_TIMEOUT = 5.0  # the worker may still be starting
     # ... and the replica may still replay the suite's bulk imports on a busy machine.
     deadline = time.monotonic() + 60
@@ -49,7 +50,7 @@ def test_readyz_with_everything_up(client, worker, settings):
     assert checks["replica"] == {**checks["replica"], "ok": True, "configured": True,
                                  "reachable": True}  # fmt: skip
     assert 0 <= checks["replica"]["lag_seconds"] <= settings.REPLICA_MAX_LAG_SECONDS
-    assert checks["workers"]["answering"] == [f"test-{os.getpid()}"]
+    assert checks["workers"]["answering"] == [f"test-{os.getpid()}-0"]
     assert all(isinstance(check["ms"], float) for check in checks.values())
     assert response["Content-Type"] == "application/json"
     assert no_secrets(body)
