@@ -9,7 +9,8 @@ portal's traffic: mostly tiles, then pages, the REST API, OGC items, services ne
 filtered downloads, and a few anonymous API clients that run into their rate limit on purpose
 (their 429s are expected; every other client uses the token of the account "bench", which the
 cluster gives a limit of its own, API_RATE_USERS). Tiles and downloads are fetched once before
-the run, as a portal in use would have them: the run then measures a warm cache.
+the run, as a portal in use would have them: the run then measures a warm cache (and the stored
+whole-layer files that nginx sends from disk).
 
 Prints requests/s, answers by status, p50/p95/p99 per class, nginx cache hits, the machine's
 load before and after, and cached tiles per second (in the mix, and alone for --tiles-seconds).
@@ -94,6 +95,10 @@ def paths(rng):
     pages += ["/", "/cities/", "/layers/", f"/layers/{LAYER}/", "/services/", "/indicators/",
               "/about/data/", "/ru/", "/en/layers/"]  # fmt: skip
     rest += ["/api/v1/regions/", "/api/v1/cities/", "/api/v1/layers/", "/api/v1/indicators/"]
+    # Whole-layer files, made once and sent by nginx (X-Accel-Redirect).
+    downloads += [
+        f"/layers/{LAYER}/download/{fmt}/" for fmt in ("geojson", "csv", "gpkg", "shp", "kml")
+    ]
     ogc += ["/ogc/collections", "/ogc/collections/cities/items", f"/tiles/{LAYER}.json"]
     found = {"tiles": sorted(tiles), "pages": pages, "rest": rest, "ogc": ogc, "near": near,
              "downloads": downloads, "api-anon": ["/api/v1/regions/"]}  # fmt: skip
@@ -103,14 +108,24 @@ def paths(rng):
 
 
 def warm(base, urls):
-    """Fetch each once (tiles into nginx's cache); the number of failures."""
+    """Fetch each once (tiles into nginx's cache; whole-layer downloads are made by a worker on
+    the first request, 202 until then); the number of failures."""
     failed = 0
     for path in urls:
-        try:
-            with urllib.request.urlopen(base + path, timeout=60) as response:
-                response.read()
-        except OSError:
-            failed += 1
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                with urllib.request.urlopen(base + path, timeout=60) as response:
+                    response.read()
+                    if response.status != 202:
+                        break
+            except OSError:
+                failed += 1
+                break
+            if time.monotonic() > deadline:
+                failed += 1
+                break
+            time.sleep(1)
     return failed
 
 
