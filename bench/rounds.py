@@ -100,8 +100,7 @@ def verdict(values, aim):
 def describe(values, unit="x"):
     """'2.31x (1.90-2.80, IQR 2.10-2.50, 5 rounds)': the median and its spread across rounds."""
     s = spread(values)
-    low, high = number(s.low, unit), number(s.high, unit)
-    q1, q3 = number(s.q1, unit), number(s.q3, unit)
+    low, high, q1, q3 = (number(v, unit).removesuffix(unit) for v in (s.low, s.high, s.q1, s.q3))
     return f"{number(s.median, unit)} ({low}-{high}, IQR {q1}-{q3}, {s.count} rounds)"
 
 

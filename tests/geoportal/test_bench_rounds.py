@@ -59,9 +59,9 @@ def test_an_upper_bound_aim_reads_the_other_way():
 
 
 def test_describe_and_table_print_what_the_docs_quote():
-    assert rounds.describe([2.0, 3.0, 4.0]) == "3.00x (2.00x-4.00x, IQR 2.50x-3.50x, 3 rounds)"
+    assert rounds.describe([2.0, 3.0, 4.0]) == "3.00x (2.00-4.00, IQR 2.50-3.50, 3 rounds)"
     assert rounds.describe([950, 1050, 1000], "/s") == (
-        "1,000/s (950/s-1,050/s, IQR 975/s-1,025/s, 3 rounds)"
+        "1,000/s (950-1,050, IQR 975-1,025, 3 rounds)"
     )
     assert rounds.table(["a", "b"], [[1, "x"]]) == "| a | b |\n|---|---|\n| 1 | x |"
     assert "load average" in rounds.load_average()
