@@ -43,29 +43,31 @@ from synthetic import AREA, build_database
 
 PY_SPY = ROOT / ".venv" / "bin" / "py-spy"
 OUT = ROOT / "var" / "profiles"
-# (category, pattern on a frame "function (file:line)"), tried from the innermost frame out.
+# (category, pattern on a frame "function (file:line)"), tried from the innermost frame out;
+# py-spy names files from their package: "(django/db/models/query.py:10)", "(layers/tiles.py:5)".
 CATEGORIES = [
-    ("Redis (redis-py: send, wait, parse)", r"/redis/"),
-    ("PostgreSQL (psycopg: send, wait, fetch)", r"/psycopg/|/psycopg_binary/"),
-    ("ORM: model instances", r"django/db/models/base\.py"),
-    ("ORM: building SQL and querysets", r"django/db/models/"),
-    ("Django database layer (cursors, connections)", r"django/db/"),
-    ("rate limiting (DRF throttles)", r"rest_framework/throttling"),
-    ("JSON encoding and decoding", r"/json/|orjson|ujson"),
-    ("sessions and authentication", r"django/contrib/(sessions|auth)/|geoportal/middleware"),
-    ("other middleware", r"django/middleware/|corsheaders/|whitenoise/|django/utils/deprecation"),
-    ("URL resolving", r"django/urls/"),
-    ("translation (locale activation)", r"django/utils/translation/|gettext"),
-    ("the project's own code", r"/(layers|geoportal|cities)/"),
-    ("DRF (views, parsers, renderers)", r"rest_framework/"),
-    ("Django request and response", r"django/(core/handlers|http)/"),
-    ("gunicorn (HTTP parsing, sockets)", r"gunicorn/"),
-    ("GIS (GEOS, GDAL bindings)", r"django/contrib/gis/"),
-    ("subprocess (waiting on ogr2ogr)", r"subprocess\.py"),
+    ("Redis (redis-py: send, wait, parse)", r"\(redis/"),
+    ("PostgreSQL (executing, waiting, fetching)", r"\(psycopg|\(django/db/backends/"),
+    ("ORM: model instances", r"\(django/db/models/base\.py"),
+    ("ORM: building SQL and querysets", r"\(django/db/"),
+    ("rate limiting (DRF throttles)", r"\(rest_framework/throttling"),
+    ("JSON encoding and decoding", r"\(json/|orjson|ujson"),
+    ("sessions and authentication", r"\(django/contrib/(sessions|auth)/|\(geoportal/middleware"),
+    ("other middleware", r"\(django/middleware/|\(corsheaders/|\(whitenoise/"),
+    ("URL resolving", r"\(django/urls/"),
+    ("translation (locale activation)", r"\(django/utils/translation/|\(gettext"),
+    ("GIS (GEOS, GDAL bindings)", r"\(django/contrib/gis/"),
+    ("the project's own code", r"\((layers|geoportal|cities)/"),
+    ("DRF (views, parsers, renderers)", r"\(rest_framework/"),
+    ("Django request and response", r"\(django/"),
+    ("gunicorn: closing the connection (sync worker, no keep-alive)", r"close_graceful"),
+    ("gunicorn (HTTP parsing, writing)", r"\(gunicorn/"),
+    ("waiting on ogr2ogr (subprocess)", r"\(subprocess\.py"),
 ]
-# A worker's stack that never reaches these is waiting for a request, not serving one.
-SERVING = re.compile(r"handle_request|def handle|\(.*wsgi.*\)|import_now|run_import")
-PROJECT = re.compile(r"/(layers|geoportal|cities)/|django/middleware/|corsheaders/|whitenoise/")
+# The samples that count: a gunicorn worker busy with a connection (from its accept to its
+# close), or the import; the arbiter, its control thread and idle workers are left out.
+SERVING = re.compile(r"(Sync|Thread)Worker\.handle|import_now")
+PROJECT = re.compile(r"\((layers|geoportal|cities)/")
 
 
 def frames(line):
@@ -95,14 +97,14 @@ def summarise(raw):
         seen = set()
         for frame in stack:
             function = re.sub(r":\d+\)$", ")", frame)  # one row per function, not per line
-            if PROJECT.search(function) and function not in seen:
+            if PROJECT.search(function) and "<module>" not in function and function not in seen:
                 seen.add(function)
                 inclusive[function] += count
     if not total:
         return "no samples of a request", "", 0
     share = [[name, f"{100 * n / total:.0f}%"] for name, n in categories.most_common()]
     top = [[f"`{name}`", f"{100 * n / total:.0f}%"] for name, n in inclusive.most_common(18)]
-    note = f"{total:,} samples while serving ({idle:,} more waiting for a request, left out)"
+    note = f"{total:,} samples while serving ({idle:,} of idle processes and threads left out)"
     return (
         markdown_table(["where the time goes", "share of samples"], share) + "\n\n" + note,
         markdown_table(["function (inclusive: anywhere on the stack)", "share"], top),

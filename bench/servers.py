@@ -70,7 +70,13 @@ def create_database(db):
 
 
 def drop_database(db):
+    """Drop the benchmark's database, after closing this process's own connections to it."""
     import psycopg
+
+    if "django.db" in sys.modules:
+        from django.db import connections
+
+        connections.close_all()
 
     with psycopg.connect(database_url("postgres", "postgresql"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{db}"')

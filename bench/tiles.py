@@ -308,9 +308,6 @@ def main():
         server.terminate()
         server.wait()
         if not args.keep:
-            from django.db import connection
-
-            connection.close()
             drop_database(BENCH_DB)
     print(f"before: {before}\nafter:  {load_average()}")
 
