@@ -181,7 +181,8 @@ def profile_import(args):
                        str(ROOT / "bench" / "import.py"), "--child", str(archive)]  # fmt: skip
             done = subprocess.run(command, env=bench_env(bench_import.BENCH_DB), cwd=ROOT,
                                   capture_output=True, text=True, check=True)  # fmt: skip
-            report("import", output, before, done.stdout.strip().splitlines()[-1])
+            result = next(line for line in done.stdout.splitlines() if line.startswith("{"))
+            report("import", output, before, f"{args.points:,} points, zipped Shapefile: {result}")
     finally:
         drop_database(bench_import.BENCH_DB)
 
