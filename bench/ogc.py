@@ -97,10 +97,10 @@ def growth_scenarios(ids, rng):
     return {name: {slug: make(slug) for slug in ids} for name, make in rows.items()}
 
 
-def start_servers(tmp, slugs, skip):
+def start_servers(tmp, slugs, skip, threads=1):
     """The portal and whichever peers start (the peers only for the comparison)."""
     servers, skipped = [], []
-    starters = [("portal", lambda: start_portal(tmp, slugs))]
+    starters = [("portal", lambda: start_portal(tmp, slugs, threads=threads))]
     if skip is not None:
         starters += [("tipg", lambda: start_tipg(tmp)), ("pygeoapi", lambda: start_pygeoapi(tmp))]
     for name, start in starters:
@@ -153,7 +153,7 @@ def compare(args, ids):
     """The portal against the peers: one table row per scenario."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-ogc-"))
     slugs = {"points": "bench-points", "polygons": "bench-polygons"}
-    servers, skipped = start_servers(tmp, slugs, args.skip)
+    servers, skipped = start_servers(tmp, slugs, args.skip, args.threads)
     rows, before = [], load_average()
     try:
         log(f"\n{before}")
@@ -190,7 +190,7 @@ def compare(args, ids):
     log(f"\n{args.points:,} points, {args.polygons:,} polygons; {args.rounds} rounds of "
         f"{args.seconds:g} s (at most {args.requests} requests) per server and row, servers in "
         f"turn; {args.concurrency} concurrent clients; medians of the rounds.")  # fmt: skip
-    for server in servers[1:]:
+    for server in servers:
         log(f"{server.name}: {server.note}")
     for name, reason in skipped:
         log(f"SKIPPED {name}: {reason}")
@@ -202,7 +202,7 @@ def growth(args, ids, sizes):
     relative to the smallest, in alternating rounds."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-ogc-"))
     slugs = {slug: slug for slug in ids}
-    servers, _ = start_servers(tmp, slugs, None)
+    servers, _ = start_servers(tmp, slugs, None, args.threads)
     portal, rows, before = servers[0], [], load_average()
     smallest = f"bench-points-{sizes[0]}"
     try:
@@ -247,6 +247,7 @@ def main():
     parser.add_argument("--requests", type=int, default=1000, help="cap of requests per round")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--skip", action="append", default=[], help="peer to leave out")
+    parser.add_argument("--threads", type=int, default=1, help="portal: gthread threads per worker")
     args = parser.parse_args()
     if args.small:
         args.points, args.polygons = 5_000, 1_000

@@ -142,7 +142,8 @@ def profile_http(names, args):
              ("bench-polygons", args.polygons, "Polygon", None)]  # fmt: skip
     ids = build_database(BENCH_DB, sizes)
     tmp = Path(tempfile.mkdtemp(prefix="bench-profile-"))
-    portal = start_portal(tmp, {"points": "bench-points", "polygons": "bench-polygons"})
+    slugs = {"points": "bench-points", "polygons": "bench-polygons"}
+    portal = start_portal(tmp, slugs, threads=args.threads)
     scenarios = http_scenarios(ids, random.Random(42))
     try:
         for name in names:
@@ -155,8 +156,9 @@ def profile_http(names, args):
             figures = measure(portal, table, next_suffix, requests=10**9,
                               seconds=args.seconds - 1, concurrency=args.concurrency)  # fmt: skip
             spy.wait()
-            report(name, output, before, f"{figures['rps']:.0f} req/s, p50 {figures['p50']:.1f} "
-                   f"ms, {args.concurrency} clients, {figures['failures']} failed")  # fmt: skip
+            load = (f"{figures['rps']:.0f} req/s, p50 {figures['p50']:.1f} ms, {args.concurrency} "
+                    f"clients, {figures['failures']} failed; {portal.note}")  # fmt: skip
+            report(name, output, before, load)
     finally:
         portal.stop()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -200,6 +202,7 @@ def main():
     parser.add_argument("--polygons", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=20, help="of sampling per scenario")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=1, help="portal: gthread threads per worker")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
     if not PY_SPY.exists():

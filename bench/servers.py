@@ -148,11 +148,14 @@ class Server:
                 self.process.kill()
 
 
-def start_portal(tmp, slugs, workers=2):
-    """gunicorn on the portal; slugs maps the benchmark's table names to layer slugs."""
+def start_portal(tmp, slugs, workers=2, threads=1):
+    """gunicorn on the portal; slugs maps the benchmark's table names to layer slugs. With
+    threads > 1, gthread workers (keep-alive; a worker's threads overlap their waits on the
+    database), else sync workers, as README's production command runs it."""
     port = free_port()
+    kind = ["-k", "gthread", "--threads", str(threads), "--keep-alive", "30"] * (threads > 1)
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "geoportal.wsgi", "-w", str(workers),
+        [str(ROOT / ".venv/bin/gunicorn"), "geoportal.wsgi", "-w", str(workers), *kind,
          "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT, env=bench_env(BENCH_DB), stderr=subprocess.STDOUT,
         stdout=open(tmp / "portal.log", "w"),  # noqa: SIM115 (the server process keeps it)
@@ -162,6 +165,7 @@ def start_portal(tmp, slugs, workers=2):
         port,
         {table: f"/ogc/collections/{slug}" for table, slug in slugs.items()},
         process,
+        note=f"gunicorn {workers} workers" + f" x {threads} threads (gthread)" * (threads > 1),
         tiles={table: f"/tiles/{slug}/{{z}}/{{x}}/{{y}}.pbf" for table, slug in slugs.items()},
     )
     server.wait(next(iter(server.collections.values())))
