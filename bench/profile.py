@@ -77,8 +77,8 @@ def frames(line):
 
 
 def summarise(raw):
-    """(categories table, inclusive functions table, samples) of py-spy's raw stacks."""
-    categories, inclusive, total, idle = Counter(), Counter(), 0, 0
+    """(categories table, tables of functions and of lines, samples) of py-spy's raw stacks."""
+    categories, inclusive, lines, total, idle = Counter(), Counter(), Counter(), 0, 0
     for line in raw.splitlines():
         if not line.strip():
             continue
@@ -94,6 +94,8 @@ def summarise(raw):
                 break
         else:
             categories["other (standard library, C code)"] += count
+        innermost = [frame for frame in stack if PROJECT.search(frame)]
+        lines[innermost[-1] if innermost else "(outside the project's code)"] += count
         seen = set()
         for frame in stack:
             function = re.sub(r":\d+\)$", ")", frame)  # one row per function, not per line
@@ -104,10 +106,15 @@ def summarise(raw):
         return "no samples of a request", "", 0
     share = [[name, f"{100 * n / total:.0f}%"] for name, n in categories.most_common()]
     top = [[f"`{name}`", f"{100 * n / total:.0f}%"] for name, n in inclusive.most_common(18)]
+    deepest = [[f"`{name}`", f"{100 * n / total:.0f}%"] for name, n in lines.most_common(10)]
     note = f"{total:,} samples while serving ({idle:,} of idle processes and threads left out)"
     return (
         markdown_table(["where the time goes", "share of samples"], share) + "\n\n" + note,
-        markdown_table(["function (inclusive: anywhere on the stack)", "share"], top),
+        markdown_table(["function (inclusive: anywhere on the stack)", "share"], top)
+        + "\n\n"
+        + markdown_table(
+            ["innermost line of the project's code (what it was waiting on)", "share"], deepest
+        ),  # fmt: skip
         total,
     )
 
