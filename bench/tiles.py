@@ -113,8 +113,14 @@ def raw_sql(layer):
         sql, params = tile_sql(layer, TileRequest(*tile))
         conn.execute(sql, params).fetchone()
 
+    # Bound on the client and never prepared, as Django sends it: a prepared statement would
+    # switch to a generic plan that cannot see the tile's envelope nor prune to the partition.
     url = database_url(BENCH_DB, "postgresql")
-    return Connections(lambda: psycopg.connect(url, autocommit=True)).run(use)
+    return Connections(
+        lambda: psycopg.connect(
+            url, autocommit=True, cursor_factory=psycopg.ClientCursor, prepare_threshold=None
+        )
+    ).run(use)
 
 
 def http_get(port, path_of):
