@@ -37,14 +37,22 @@ import tempfile
 import time
 from pathlib import Path
 
-from rounds import Aim, alternate, describe, load_average, ratios, verdict
+from rounds import (
+    Aim,
+    alternate,
+    describe,
+    load_average,
+    ratios,
+    relative_cost_header,
+    relative_costs,
+    verdict,
+)
 from rounds import table as markdown_table
 from servers import BENCH_DB, log, measure, start_portal, start_pygeoapi, start_tipg, tile_at
 from synthetic import AREA, build_database
 
 ITEM_AIMS = {"tipg": Aim(3), "pygeoapi": Aim(10)}
 TILE_AIMS = {"tipg": Aim(1.5)}
-FLAT = Aim(1.3, at_least=False)
 
 
 def random_boxes(rng, width, height, count=200):
@@ -215,21 +223,16 @@ def growth(args, ids, sizes):
             }
             results = run_row(name, variants, args)
             rps = {variant: [f["rps"] for f in figures] for variant, figures in results.items()}
-            first = rps[f"{sizes[0]:,}"]
             cells = [name] + [
                 f"{median_of(figures, 'rps'):.0f} ({median_of(figures, 'p50'):.1f})"
                 for figures in results.values()
             ]
-            for size in sizes[1:]:
-                cost = ratios(first, rps[f"{size:,}"])
-                cells.append(f"{describe(cost)}; {verdict(cost, FLAT)}")
-            rows.append(cells)
+            rows.append(cells + relative_costs(rps))
     finally:
         portal.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     header = ["request", *(f"{size:,} points: req/s (p50 ms)" for size in sizes)]
-    header += [f"cost at {size:,} / at {sizes[0]:,}; flat (<= 1.3x)?" for size in sizes[1:]]
-    log("\n" + markdown_table(header, rows))
+    log("\n" + markdown_table(header + relative_cost_header(sizes), rows))
     log(f"\nportal alone (gunicorn, 2 workers), one layer per size ({smallest} the smallest); "
         f"{args.rounds} rounds of {args.seconds:g} s (at most {args.requests} requests) per "
         f"size and row, sizes in turn; {args.concurrency} concurrent clients.")  # fmt: skip

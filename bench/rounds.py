@@ -104,6 +104,26 @@ def describe(values, unit="x"):
     return f"{number(s.median, unit)} ({low}-{high}, IQR {q1}-{q3}, {s.count} rounds)"
 
 
+# A growth table's aim: a request costs the same at every size (index-bound), within 30%.
+FLAT = Aim(1.3, at_least=False)
+
+
+def relative_costs(rates, aim=FLAT):
+    """A growth table's cells: for each variant after the first ({size: [rate per round]}), its
+    cost relative to the first's, round by round (the first's rate over its rate), and the
+    verdict."""
+    first, *others = rates.values()
+    cells = []
+    for other in others:
+        cost = ratios(first, other)
+        cells.append(f"{describe(cost)}; {verdict(cost, aim)}")
+    return cells
+
+
+def relative_cost_header(sizes):
+    return [f"cost at {size:,} / at {sizes[0]:,}; flat ({FLAT})?" for size in sizes[1:]]
+
+
 def table(header, rows):
     """A Markdown table, as the docs quote it."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

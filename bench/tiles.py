@@ -33,7 +33,16 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from statistics import median
 
-from rounds import Aim, alternate, describe, load_average, ratios, verdict
+from rounds import (
+    Aim,
+    alternate,
+    describe,
+    load_average,
+    ratios,
+    relative_cost_header,
+    relative_costs,
+    verdict,
+)
 from rounds import table as markdown_table
 from servers import ROOT, bench_env, database_url, drop_database, free_port
 from synthetic import AREA, build_database
@@ -45,7 +54,6 @@ STATIC_FILE = "/static/css/portal.css"
 UNCACHED = Aim(1.3, at_least=False)
 CACHED = Aim(1000, unit="/s")
 AS_STATIC = Aim(1.0)
-FLAT = Aim(1.3, at_least=False)
 
 
 def tiles_around(lon, lat, z, limit):
@@ -257,15 +265,10 @@ def growth(args, layers, sizes):
             else:
                 variants[f"{size:,}"] = uncached(layer, tiles, get, args.concurrency)
         rates = alternate(variants, args.rounds, progress(label))
-        first = rates[f"{sizes[0]:,}"]
         cells = [label] + [f"{median(rate):.0f}" for rate in rates.values()]
-        for size in sizes[1:]:
-            cost = ratios(first, rates[f"{size:,}"])
-            cells.append(f"{describe(cost)}; {verdict(cost, FLAT)}")
-        rows.append(cells)
+        rows.append(cells + relative_costs(rates))
     header = ["tiles", *(f"{size:,} points: tiles/s" for size in sizes)]
-    header += [f"cost at {size:,} / at {sizes[0]:,}; flat (<= 1.3x)?" for size in sizes[1:]]
-    return markdown_table(header, rows)
+    return markdown_table(header + relative_cost_header(sizes), rows)
 
 
 def main():

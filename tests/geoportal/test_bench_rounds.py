@@ -65,3 +65,13 @@ def test_describe_and_table_print_what_the_docs_quote():
     )
     assert rounds.table(["a", "b"], [[1, "x"]]) == "| a | b |\n|---|---|\n| 1 | x |"
     assert "load average" in rounds.load_average()
+
+
+def test_a_growth_row_gives_each_size_its_cost_relative_to_the_smallest():
+    rates = {"10,000": [100, 50, 100], "100,000": [100, 50, 90], "1,000,000": [25, 10, 25]}
+    flat, grows = rounds.relative_costs(rates)
+    assert flat.startswith("1.00x (1.00-1.11, IQR 1.00-1.06, 3 rounds); met")
+    assert grows.startswith("4.00x (4.00-5.00") and grows.endswith("NOT met")
+    assert rounds.relative_cost_header([10_000, 100_000]) == [
+        "cost at 100,000 / at 10,000; flat (<= 1.30x)?"
+    ]
