@@ -56,12 +56,19 @@ def bench_env(db):
     }
 
 
+def benchmark_database(db):
+    """`db` if it is a benchmark's own database (geoportal_bench...), the only kind a benchmark
+    may create or drop; else a ValueError."""
+    if not db.startswith("geoportal_bench"):
+        raise ValueError(f"{db} is not a benchmark database")
+    return db
+
+
 def create_database(db):
     """Drop and create the benchmark's own database `db` (never another), then migrate it."""
     import psycopg
 
-    if not db.startswith("geoportal_bench"):
-        raise ValueError(f"{db} is not a benchmark database")
+    benchmark_database(db)
     with psycopg.connect(database_url("postgres", "postgresql"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
         conn.execute(f'CREATE DATABASE "{db}"')
@@ -73,6 +80,7 @@ def drop_database(db):
     """Drop the benchmark's database, after closing this process's own connections to it."""
     import psycopg
 
+    benchmark_database(db)
     if "django.db" in sys.modules:
         from django.db import connections
 

@@ -1,14 +1,21 @@
 """The statistics of bench/rounds.py, which every benchmark's verdict rests on: per-round
-ratios, their median and spread, and whether an aim is met (and settled) in one run."""
+ratios, their median and spread, and whether an aim is met (and settled) in one run; and the
+benchmarks' rule of touching only their own databases."""
 
 import importlib.util
 
 import pytest
 from conftest import ROOT
 
-spec = importlib.util.spec_from_file_location("rounds", ROOT / "bench" / "rounds.py")
-rounds = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(rounds)
+
+def bench_module(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+rounds = bench_module("rounds")
 
 
 def test_rounds_alternate_between_variants():
@@ -75,3 +82,24 @@ def test_a_growth_row_gives_each_size_its_cost_relative_to_the_smallest():
     assert rounds.relative_cost_header([10_000, 100_000]) == [
         "cost at 100,000 / at 10,000; flat (<= 1.30x)?"
     ]
+
+
+def test_benchmarks_create_and_drop_only_their_own_databases():
+    servers = bench_module("servers")
+    assert servers.benchmark_database("geoportal_bench_tiles") == "geoportal_bench_tiles"
+    for refused in ("geoportal", "postgres", "test_geoportal"):
+        with pytest.raises(ValueError):
+            servers.create_database(refused)
+        with pytest.raises(ValueError):
+            servers.drop_database(refused)
+    env = servers.bench_env("geoportal_bench")
+    assert env["DATABASE_URL"].endswith("/geoportal_bench")
+    assert env["CACHE_URL"] == env["REDIS_URL"] == env["CELERY_BROKER_URL"]
+    assert env["CACHE_URL"].endswith(f"/{servers.BENCH_REDIS_DB}") and servers.BENCH_REDIS_DB != 0
+
+
+def test_no_benchmark_clears_a_cache_or_a_redis_database():
+    for path in (ROOT / "bench").glob("*.py"):
+        text = path.read_text().lower()
+        for call in ("cache.clear(", "flushdb", "flushall"):
+            assert call not in text, f"{path.name} calls {call}"
