@@ -106,6 +106,12 @@ class Connections:
                 conn = self.connect()
             try:
                 use(conn, item)
+            except (ConnectionError, http.client.RemoteDisconnected):
+                # A kept-alive connection the server closed meanwhile (a worker restarted by
+                # its timeout on a crowded machine): once more on a new one.
+                conn.close()
+                conn = self.connect()
+                use(conn, item)
             finally:
                 self.idle.put(conn)
 
