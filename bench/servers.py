@@ -1,9 +1,9 @@
 """The servers and databases of the benchmarks: each benchmark's own PostgreSQL database in the
-project's cluster (geoportal_bench for bench/ogc.py, geoportal_bench_tiles, ..._import) and its
-own Redis database number (BENCH_REDIS_DB, 14 by default; the portal's is 0), so that a run never
-touches the portal's data, cache or Celery queue; the portal under gunicorn (DEBUG off); tipg
-(uvicorn) and pygeoapi (gunicorn), each peer in its own venv in a temporary folder, never in the
-project's dependencies; and the HTTP load that bench/ogc.py sends them.
+project's cluster (geoportal_bench for bench/ogc.py, geoportal_bench_tiles, ..._import) and the
+benchmarks' Redis database number (BENCH_REDIS_DB, 2 by default; the portal's is 0, the tests'
+1), so that a run never touches the portal's data, cache or Celery queue; gunicorn on the portal
+(DEBUG off); tipg (uvicorn) and pygeoapi (gunicorn), each peer in its own venv in a temporary
+folder, never in the project's dependencies; and the HTTP load that bench/ogc.py sends them.
 """
 
 import glob
@@ -18,11 +18,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PGPORT = os.environ.get("PGPORT", "54329")
 REDIS_PORT = os.environ.get("REDIS_PORT", "63799")
-BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "14"))
+BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "2"))
 BENCH_DB = "geoportal_bench"
 
 
@@ -33,14 +34,17 @@ def database_url(db, scheme="postgis"):
 PG_URL = database_url(BENCH_DB, "postgresql")
 
 
-def bench_env(db):
-    """The environment of a portal process on the benchmark's database and Redis number: its
-    cache keys, throttle counters and any queued task stay there. The API rates are set out of
-    reach so that no benchmark request is refused (the throttle still runs and is measured)."""
-    redis_url = f"redis://127.0.0.1:{REDIS_PORT}/{BENCH_REDIS_DB}"
+def bench_env(db=None):
+    """The environment of a portal process on the benchmark's database (db; None keeps the
+    DATABASE_URL it has) and on the benchmarks' Redis number: its cache keys, throttle counters
+    and any queued task stay there. The API rates are set out of reach so that no benchmark
+    request is refused (the throttle still runs and is measured)."""
+    portal_redis = os.environ.get("REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/0")
+    redis_url = urlsplit(portal_redis)._replace(path=f"/{BENCH_REDIS_DB}").geturl()
+    database = {"DATABASE_URL": database_url(db)} if db else {}
     return {
         **os.environ,
-        "DATABASE_URL": database_url(db),
+        **database,
         "REDIS_URL": redis_url,
         "CACHE_URL": redis_url,
         "CELERY_BROKER_URL": redis_url,
@@ -90,8 +94,9 @@ def drop_database(db):
         conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
 
 
-def setup_django(db):
-    """Django in this process, on the benchmark's database and Redis number."""
+def setup_django(db=None):
+    """Django in this process, on the benchmark's database (None: DATABASE_URL as it is) and
+    the benchmarks' Redis number."""
     os.environ.update(bench_env(db))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geoportal.settings")
     sys.path.insert(0, str(ROOT))
@@ -156,18 +161,34 @@ class Server:
                 self.process.kill()
 
 
-def start_portal(tmp, slugs, workers=2, threads=1):
-    """gunicorn on the portal; slugs maps the benchmark's table names to layer slugs. With
-    threads > 1, gthread workers (keep-alive; a worker's threads overlap their waits on the
-    database), else sync workers, as README's production command runs it."""
-    port = free_port()
+def start_gunicorn(env, workers=2, threads=1, port=None, log=None):
+    """gunicorn on the portal with `env`: (process, port). With threads > 1, gthread workers
+    (keep-alive; a worker's threads overlap their waits on the database), else sync workers, as
+    README's production command runs it. Returns once the port accepts connections."""
+    port = port or free_port()
     kind = ["-k", "gthread", "--threads", str(threads), "--keep-alive", "30"] * (threads > 1)
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "geoportal.wsgi", "-w", str(workers), *kind,
          "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=bench_env(BENCH_DB), stderr=subprocess.STDOUT,
-        stdout=open(tmp / "portal.log", "w"),  # noqa: SIM115 (the server process keeps it)
+        cwd=ROOT, env=env, stderr=subprocess.STDOUT if log else None, stdout=log,
     )  # fmt: skip
+    for _ in range(150):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, port
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def start_portal(tmp, slugs, workers=2, threads=1):
+    """The portal on the benchmark database as a Server; slugs maps the benchmark's table names
+    to layer slugs."""
+    log = open(tmp / "portal.log", "w")  # noqa: SIM115 (the server process keeps it)
+    process, port = start_gunicorn(bench_env(BENCH_DB), workers, threads, log=log)
     server = Server(
         "portal",
         port,

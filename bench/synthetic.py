@@ -18,7 +18,7 @@ def add_layer(cursor, slug, count, geometry_type, peer_table=None):
     """A public portal layer of `count` synthetic features in a partition of its own, and, for
     the peers, the same rows as a plain table with a GiST index."""
     from layers.models import Layer
-    from layers.partitions import new_partition, swap_partition
+    from layers.partitions import index_partition, new_partition, swap_partition
 
     layer = Layer.objects.create(
         slug=slug, title_en=f"Benchmark {slug[6:]} (synthetic)", is_public=True,
@@ -34,6 +34,7 @@ def add_layer(cursor, slug, count, geometry_type, peer_table=None):
         f"FROM generate_series(1, %s) AS g",
         [layer.pk, count],
     )
+    index_partition(cursor, partition)
     swap_partition(cursor, layer.pk, partition)
     if peer_table:
         cursor.execute(

@@ -27,8 +27,6 @@ import http.client
 import math
 import queue
 import random
-import socket
-import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from statistics import median
@@ -44,7 +42,7 @@ from rounds import (
     verdict,
 )
 from rounds import table as markdown_table
-from servers import ROOT, bench_env, database_url, drop_database, free_port
+from servers import bench_env, database_url, drop_database, start_gunicorn
 from synthetic import AREA, build_database
 
 BENCH_DB = "geoportal_bench_tiles"
@@ -161,22 +159,6 @@ def uncached(layer, tiles, get, concurrency):
         return run_threads(get, tiles, concurrency)
 
     return run
-
-
-def start_gunicorn(port, workers, threads):
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "geoportal.wsgi",
-               "-b", f"127.0.0.1:{port}", "-w", str(workers), "-k", "gthread",
-               "--threads", str(threads), "--keep-alive", "30",
-               "--log-level", "warning"]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=bench_env(BENCH_DB))
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start")
 
 
 def progress(row):
@@ -304,8 +286,7 @@ def main():
     from layers.models import Layer
 
     layers = [Layer.objects.get(slug=spec[0]) for spec in specs]
-    args.port = args.port or free_port()
-    server = start_gunicorn(args.port, args.workers, args.threads)
+    server, args.port = start_gunicorn(bench_env(BENCH_DB), args.workers, args.threads, args.port)
     print(
         f"gunicorn: {args.workers} workers x {args.threads} threads; {args.concurrency} client "
         f"threads; {args.rounds} rounds, variants in turn; {load_average()}\n",
