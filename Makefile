@@ -1,17 +1,20 @@
-# The two commands of README.md: `make run` and `make test`. Both set up whatever is missing first.
+# The commands of README.md: `make run`, `make test` and `make cluster`. Each sets up whatever is missing first.
 SHELL := /bin/bash
 PGPORT ?= 54329
 REDIS_PORT ?= 63799
 PORT ?= 8000
+# The test set-up's streaming replica (scripts/services.sh; the router tests read from it).
+REPLICA_PGPORT ?= $(shell echo $$(($(PGPORT) - 1000)))
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-export PGPORT REDIS_PORT
+export PGPORT REDIS_PORT REPLICA_PGPORT
 export DATABASE_URL ?= postgis://geoportal@127.0.0.1:$(PGPORT)/geoportal
 export REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 
-.PHONY: run test setup bootstrap services stop migrate messages makemessages demo worker lint clean
+.PHONY: run test setup bootstrap services stop migrate messages makemessages demo worker lint clean \
+	cluster cluster-stop
 
 run: setup demo worker
 	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -21,6 +24,15 @@ test: setup
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 setup: bootstrap services migrate messages
+
+# The production shape on this machine (scripts/cluster.sh, docs/deploy.md): nginx on :8080
+# (CLUSTER_HTTP_PORT) in front of two gunicorns, two Celery workers, Redis, PgBouncer, and a
+# PostgreSQL primary with a streaming replica, all under var/cluster.
+cluster: bootstrap messages
+	@scripts/cluster.sh start
+
+cluster-stop:
+	@scripts/cluster.sh stop
 
 bootstrap:
 	@scripts/bootstrap.sh

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "geoportal.database.middleware.ReadYourWritesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "geoportal.middleware.PortalLocaleMiddleware",
@@ -94,6 +95,39 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A streaming replica for reads (geoportal/database): DATABASE_REPLICA_URL names it; without it
+# every query uses the primary. Writes, transactions and migrations always use the primary; a
+# request or client that wrote reads from the primary for READ_YOUR_WRITES_SECONDS (a cookie
+# carries it to the next requests); the replica is skipped while unreachable or more than
+# REPLICA_MAX_LAG_SECONDS behind (checked at most every REPLICA_CHECK_SECONDS per process).
+# DB_TRANSACTION_POOLING=true behind PgBouncer in transaction mode: a server connection serves
+# one transaction at a time, so no server-side cursors and no prepared statements.
+DB_TRANSACTION_POOLING = env_bool("DB_TRANSACTION_POOLING", False)
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        engine="django.contrib.gis.db.backends.postgis",
+    )
+    # Tests never create a database on a read-only replica.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+for _database in DATABASES.values():
+    _database["CONN_HEALTH_CHECKS"] = True
+    if DB_TRANSACTION_POOLING:
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+DATABASE_ROUTERS = ["geoportal.database.router.PrimaryReplicaRouter"]
+READ_YOUR_WRITES_SECONDS = int(os.environ.get("READ_YOUR_WRITES_SECONDS", "10"))
+READ_YOUR_WRITES_COOKIE = "geoportal_primary"
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "30"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
+# /healthz and /readyz (geoportal/health.py): the name this web instance reports (several run
+# behind one proxy), how many Celery workers /readyz waits for and for how long at most.
+INSTANCE_NAME = os.environ.get("INSTANCE_NAME", "web")
+HEALTH_EXPECTED_WORKERS = int(os.environ.get("HEALTH_EXPECTED_WORKERS", "1"))
+HEALTH_WORKER_TIMEOUT = float(os.environ.get("HEALTH_WORKER_TIMEOUT", "1.0"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:63799/0")
 CACHES = {
@@ -291,3 +325,10 @@ LAYER_GEOJSON_MAX_FEATURES = int(os.environ.get("LAYER_GEOJSON_MAX_FEATURES", "5
 # [{"name": "OSM", "url": "https://.../{z}/{x}/{y}.png", "attribution": "..."}]. Empty: just
 # BASEMAP_URL. A "no base map" choice is always offered (it works offline).
 BASEMAPS = json.loads(os.environ.get("BASEMAPS", "[]"))
+# Higher REST limits for named accounts (geoportal/throttles.py): "user:rate,user:rate", e.g.
+# API_RATE_USERS=bench:1000000/minute for the load benchmark's token (make cluster sets it).
+API_RATE_USERS = dict(item.split(":", 1) for item in env_list("API_RATE_USERS", "") if ":" in item)
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "rest_framework.throttling.AnonRateThrottle",
+    "geoportal.throttles.NamedUserRateThrottle",
+]

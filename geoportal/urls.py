@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from geoportal import health
 from geoportal.api_errors import api_not_found
 
 api_v1 = [
@@ -18,6 +19,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),
     re_path(r"^api/v1/(?P<path>(?:.*/)?)$", api_not_found),
     path("ogc/", include("layers.ogc.urls")),

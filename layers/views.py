@@ -13,9 +13,11 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
@@ -145,7 +147,16 @@ def national_map_layers(request):
     return JsonResponse({"basemaps": basemaps, "groups": map_layers(request)})
 
 
+def _matches(etag, request):
+    """If-None-Match, compared weakly (RFC 9110): gzip makes the ETag sent out a weak one."""
+    sent = parse_etags(request.headers.get("If-None-Match", ""))
+    return etag in {tag.removeprefix("W/") for tag in sent}
+
+
+# Compressed here, once per tile and encoding, so that nginx's cache keeps the gzipped tile
+# instead of compressing it again for every client.
 @require_GET
+@gzip_page
 def tile(request, slug, z, x, y):
     try:
         wanted = tiles.TileRequest(z, x, y)
@@ -155,19 +166,26 @@ def tile(request, slug, z, x, y):
     if access is None:
         raise Http404
     etag = access.etag(wanted)
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+    if _matches(etag, request):
         response = HttpResponseNotModified()
     else:
         response = HttpResponse(tiles.get_tile(access, wanted), content_type=tiles.MVT_CONTENT_TYPE)
     response["ETag"] = etag
-    # Private tiles must not sit in shared caches.
-    response["Cache-Control"] = (
-        f"public, max-age={settings.TILE_HTTP_MAX_AGE}" if access.is_public else "private, no-store"
-    )
+    response["Cache-Control"] = tiles.cache_control(access)
     return response
 
 
 @require_GET
 def tilejson(request, slug):
     layer = _visible_layer(request, slug)
-    return JsonResponse(tiles.tilejson(layer, tiles.tiles_template_url(request, layer)))
+    access = tiles.TileAccess.of(layer)
+    # Titles are in the client's language; the tile URLs hold the layer's version.
+    etag = f'"{access.pk}-{access.cache_version}-{request.LANGUAGE_CODE}"'
+    if _matches(etag, request):
+        response = HttpResponseNotModified()
+    else:
+        response = JsonResponse(tiles.tilejson(layer, tiles.tiles_template_url(request, layer)))
+    response["ETag"] = etag
+    response["Cache-Control"] = tiles.cache_control(access)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response

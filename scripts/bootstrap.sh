@@ -12,6 +12,9 @@ APT_PACKAGES=(
   "postgresql-${PG_MAJOR}" "postgresql-${PG_MAJOR}-postgis-3" postgis
   gdal-bin libgdal-dev libgeos-dev libproj-dev binutils
   redis-server gettext chromium fonts-dejavu-core python3-venv make
+  # `make cluster` (scripts/cluster.sh): the proxy, the connection pool, its probe, the load
+  # generator of bench/cluster.py.
+  nginx pgbouncer curl wrk
 )
 
 missing=()

@@ -1,4 +1,7 @@
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -250,3 +253,73 @@ def _default_language_after_each_test():
 
     yield
     translation.deactivate()
+
+
+@pytest.fixture(scope="module")
+def replica_database(django_db_setup, django_db_blocker):
+    """The test database on the streaming replica that `make test` starts beside the primary
+    (scripts/services.sh, port REPLICA_PGPORT), as the database alias "replica" for this module's
+    tests: mark them django_db(databases=["default", "replica"]). A mirror for Django's test
+    machinery, so no test creates or flushes anything on it; a real connection to the replica
+    for the router."""
+    import copy
+
+    from django.db import connections
+
+    from geoportal.database import replica
+
+    primary = connections.settings["default"]
+    port = int(os.environ.get("REPLICA_PGPORT", int(primary["PORT"]) - 1000))
+    connections.settings[replica.REPLICA] = {
+        **copy.deepcopy(primary),
+        "PORT": port,
+        "TEST": {**primary["TEST"], "MIRROR": "default"},
+    }
+    yield connections.settings[replica.REPLICA]
+    with django_db_blocker.unblock():
+        connections[replica.REPLICA].close()
+    del connections[replica.REPLICA]
+    del connections.settings[replica.REPLICA]
+    replica.check()
+
+
+@pytest.fixture
+def start_worker(transactional_db, settings, tmp_path):
+    """start_worker(**env) -> a Celery worker process (with its beat) on the tests' Redis
+    database, using the test database; stopped at the end of the test."""
+    from django.db import connection
+
+    settings.IMPORT_ROOT = tmp_path / "imports"
+    db = connection.settings_dict
+    processes = []
+
+    def start(**extra):
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "IMPORT_ROOT": str(settings.IMPORT_ROOT),
+            "DOWNLOADS_ROOT": str(settings.DOWNLOADS_ROOT),
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            **extra,
+        }
+        number = len(processes)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "geoportal", "worker", "--pool=solo", "-B",
+             f"--schedule={tmp_path / f'beat-{number}'}", "--loglevel=info", "--without-gossip",
+             "--without-mingle", "--without-heartbeat",
+             f"--hostname=test-{os.getpid()}-{number}@%h",
+             f"--logfile={tmp_path.parent / f'celery-worker-{number}.log'}"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
