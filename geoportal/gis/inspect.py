@@ -12,17 +12,19 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from django.contrib.gis.gdal import DataSource, GDALException, SpatialReference
+from django.contrib.gis.gdal import GDALException, SpatialReference
 from django.utils.translation import gettext as _
 
 from .delimited import header_and_first_row
 from .files import FileRefused, check_file, unpack
+from .sandbox import open_vector, sniff
 
 # GDAL lists these GPX layers beside the routes and tracks they belong to.
 GPX_POINT_LAYERS = {"route_points", "track_points"}
 LONGITUDE_NAMES = ["lon", "lng", "long", "longitude", "x", "долгота", "даўгата", "xcoord"]
 LATITUDE_NAMES = ["lat", "latitude", "y", "широта", "шырата", "ycoord"]
 WKT_NAMES = ["wkt", "geometry", "geom", "the_geom", "shape", "wkt_geom"]
+CRS_CODE = re.compile(r"(EPSG|ESRI):\d{1,6}", re.IGNORECASE)
 WKT_VALUE = re.compile(
     r"^\s*(SRID=\d+;\s*)?(POINT|LINESTRING|POLYGON|MULTIPOINT|MULTILINESTRING|MULTIPOLYGON|"
     r"GEOMETRYCOLLECTION)\b",
@@ -79,13 +81,14 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
     options = options or ImportOptions()
     fmt = check_file(path)
     dataset = unpack(path, folder, options.layer_name)
+    sniff(dataset, fmt)
     if fmt == "CSV":
         return _inspect_csv(dataset, folder, options, allow_no_geometry)
     if dataset.suffix.lower() == ".shp":
         _check_shapefile_parts(dataset)
     source = Source(path=dataset, format=fmt)
     try:
-        datasource = DataSource(str(dataset))
+        datasource = open_vector(dataset, fmt)
     except GDALException as exc:
         raise FileRefused(
             _("GDAL cannot read %(name)s as %(format)s: the file is damaged or not that format.")
@@ -142,6 +145,9 @@ def _check_shapefile_parts(shp):
 def _set_crs(source, srs, options, dataset):
     if options.crs:
         try:
+            # Only an authority code: GDAL 3.6 would read a file or fetch a URL given as a CRS.
+            if not CRS_CODE.fullmatch(_crs_input(options.crs)):
+                raise ValueError(options.crs)
             stated = SpatialReference(_crs_input(options.crs))
         except (GDALException, ValueError, TypeError) as exc:
             raise FileRefused(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from .files import FileRefused
 from .inspect import ImportOptions, Source, inspect
+from .sandbox import DRIVERS, gdal_environment
 
 STAGING_SCHEMA = "import_staging"
 FID_COLUMN = "ogc_fid"
@@ -93,9 +94,12 @@ def _ogr2ogr_command(source, table):
     return command
 
 
-def _run_ogr2ogr(command, progress):
-    env = {"PATH": "/usr/bin:/bin", "PGPASSWORD": connection.settings_dict.get("PASSWORD") or ""}
-    env["CPL_LOG_ERRORS"] = "ON"
+def _run_ogr2ogr(command, progress, source):
+    password = connection.settings_dict.get("PASSWORD") or ""
+    env = gdal_environment(
+        *DRIVERS[source.format], "PostgreSQL",
+        base={"PGPASSWORD": password, "CPL_LOG_ERRORS": "ON"},
+    )  # fmt: skip
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=env)
         buffer = b""
@@ -127,7 +131,7 @@ def stage(source: Source, progress: Callable[[int], None] | None = None):
     progress, if given, is called with 0-100 while ogr2ogr reads the file."""
     table = f"s_{uuid.uuid4().hex}"
     qualified = f"{STAGING_SCHEMA}.{table}"
-    returncode, messages = _run_ogr2ogr(_ogr2ogr_command(source, table), progress)
+    returncode, messages = _run_ogr2ogr(_ogr2ogr_command(source, table), progress, source)
     if returncode != 0:
         drop_staged(qualified)
         raise FileRefused(_plain_gdal_error(messages, source))

@@ -125,7 +125,7 @@ def test_an_upload_is_saved_once_and_inspected_once(
     def no_second_look(*args, **kwargs):
         raise AssertionError("the worker opened the file again")
 
-    monkeypatch.setattr("geoportal.gis.inspect.DataSource", no_second_look)
+    monkeypatch.setattr("geoportal.gis.inspect.open_vector", no_second_look)
     monkeypatch.setattr("geoportal.gis.inspect.check_file", no_second_look)
     from layers.imports.pipeline import run_import
 
