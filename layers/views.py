@@ -2,6 +2,8 @@
 thumbnails, the national map's layer list, and vector tiles. Every view finds its layer through
 permissions.visible_layers, so a layer the visitor may not see is a 404 everywhere."""
 
+import logging
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import (
@@ -20,17 +22,22 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
-from cities.models import City
 from geoportal.query_params import parse_bbox, parse_int
 
 from . import exporters, tiles
-from .catalogue import GEOMETRY_FAMILIES, CatalogueSearch, table_page, thumbnail_svg
+from .catalogue import (
+    GEOMETRY_FAMILIES,
+    CatalogueSearch,
+    filter_choices,
+    table_page,
+    thumbnail_svg,
+)
 from .maps import layer_map_config, map_layers
-from .models import TopicCategory
 from .permissions import visible_layers
 from .queries import FeatureQuery
 from .styles import effective_style
 
+logger = logging.getLogger(__name__)
 CATALOGUE_PAGE_SIZE = 12
 GEOMETRY_LABELS = [_lazy("points"), _lazy("lines"), _lazy("polygons")]
 
@@ -62,8 +69,7 @@ def catalogue(request):
             "search": search,
             "page": page,
             "query": query.urlencode(),
-            "categories": TopicCategory.choices,
-            "cities": City.objects.filter(layers__isnull=False).distinct().order_by("name_be"),
+            **filter_choices(request.user),
             "geometries": list(zip(GEOMETRY_FAMILIES, GEOMETRY_LABELS, strict=True)),
         },
     )
@@ -122,8 +128,11 @@ def download(request, slug, fmt):
     properties = {column: value} if column and value != "" else {}
     try:
         result = exporters.export(FeatureQuery(layer, bbox=bbox, properties=properties), fmt)
-    except exporters.ExportError as error:
-        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+    except exporters.ExportError:
+        # GDAL's message may hold SQL and paths: logged, never shown.
+        logger.exception("export of %s as %s failed", layer.slug, fmt)
+        message = _("The file cannot be made now; please try again later.")
+        return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
     response = StreamingHttpResponse(result.chunks, content_type=result.content_type)
     response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
     licence_url = request.build_absolute_uri(layer.get_absolute_url()) + "#licence"

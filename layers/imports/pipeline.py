@@ -6,6 +6,7 @@ layer serving its previous version; the outcome is written on the LayerVersion a
 
 import logging
 import time
+from pathlib import Path
 
 from django.contrib.gis.geos import Polygon
 from django.db import connection, transaction
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_noop
 from psycopg import sql
 
 from geoportal.gis.files import FileRefused, discard_upload
-from geoportal.gis.inspect import Source
+from geoportal.gis.inspect import ImportOptions, Source, inspect
 from geoportal.gis.staging import FID_COLUMN, GEOMETRY_COLUMN, drop_staged, stage
 
 from ..models import Layer, LayerVersion
@@ -130,7 +131,7 @@ def run_import(version_id):
     input: the outcome is on the LayerVersion and the Layer. A stored upload is removed after."""
     version = LayerVersion.objects.select_related("layer").get(pk=version_id)
     layer = version.layer
-    source = Source.from_dict(version.source)
+    upload = version.source.get("upload") or version.source.get("path")
     started = time.monotonic()
 
     def report_progress(percent):
@@ -140,6 +141,7 @@ def run_import(version_id):
     Layer.objects.filter(pk=layer.pk).update(status=Layer.Status.IMPORTING, progress=1)
     staged = None
     try:
+        source = inspected_source(version)
         # ogr2ogr's reading is most of the work: 2-80 %.
         staged = stage(source, lambda p: report_progress(2 + p * 78 // 100))
         report_progress(85)
@@ -162,7 +164,20 @@ def run_import(version_id):
     finally:
         if staged is not None:
             drop_staged(staged.table)
-        discard_upload(source.path)
+        if upload:
+            discard_upload(upload)
+
+
+def inspected_source(version):
+    """The version's Source. A queued upload is inspected here, in the worker (unpacked into its
+    own folder under IMPORT_ROOT), once: the inspection is kept on the version."""
+    data = version.source
+    if "upload" not in data:
+        return Source.from_dict(data)
+    path = Path(data["upload"])
+    source = inspect(path, path.parent, ImportOptions.from_dict(data.get("options")))
+    LayerVersion.objects.filter(pk=version.pk).update(source=source.as_dict())
+    return source
 
 
 def _no_features_message(report):
