@@ -13,11 +13,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.contrib.gis.gdal import GDALException, SpatialReference
+from django.contrib.gis.gdal.error import SRSException
 from django.utils.translation import gettext as _
 
 from .delimited import header_and_first_row
 from .files import FileRefused, check_file, unpack
 from .sandbox import open_vector, sniff
+from .shapefiles import check_parts, prj_srs, sidecar
 
 # GDAL lists these GPX layers beside the routes and tracks they belong to.
 GPX_POINT_LAYERS = {"route_points", "track_points"}
@@ -85,7 +87,7 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
     if fmt == "CSV":
         return _inspect_csv(dataset, folder, options, allow_no_geometry)
     if dataset.suffix.lower() == ".shp":
-        _check_shapefile_parts(dataset)
+        check_parts(dataset)
     source = Source(path=dataset, format=fmt)
     try:
         datasource = open_vector(dataset, fmt)
@@ -126,22 +128,6 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
     return source
 
 
-def _sidecar(shp, extension):
-    for candidate in shp.parent.iterdir():
-        if candidate.stem == shp.stem and candidate.suffix.lower() == extension:
-            return candidate
-    return None
-
-
-def _check_shapefile_parts(shp):
-    missing = [ext for ext in (".shx", ".dbf") if _sidecar(shp, ext) is None]
-    if missing:
-        raise FileRefused(
-            _("The Shapefile %(name)s is incomplete: %(missing)s missing.")
-            % {"name": shp.name, "missing": ", ".join(missing)}
-        )
-
-
 def _set_crs(source, srs, options, dataset):
     if options.crs:
         try:
@@ -157,6 +143,9 @@ def _set_crs(source, srs, options, dataset):
         source.s_srs = _crs_input(options.crs)
         source.source_crs = _crs_label(stated) or options.crs
         return
+    if srs is None and dataset.suffix.lower() == ".shp" and (srs := prj_srs(dataset)):
+        # GDAL did not read this .prj (a blank first line): ogr2ogr is told its WKT.
+        source.s_srs = srs.wkt
     if srs is None:
         hint = _(" (the .prj file is missing)") if dataset.suffix.lower() == ".shp" else ""
         raise FileRefused(
@@ -175,7 +164,7 @@ def _crs_input(text):
 
 
 def _crs_label(srs):
-    with suppress(GDALException):
+    with suppress(GDALException, SRSException):
         srs.identify_epsg()
     for target in ("PROJCS", "GEOGCS", None):
         name, code = srs.auth_name(target), srs.auth_code(target)
@@ -190,8 +179,8 @@ def _shapefile_encoding(shp, override):
     Belarusian DBFs without a .cpg are nearly always CP1251)."""
     if override:
         return _encoding_name(override)
-    dbf = _sidecar(shp, ".dbf")
-    if _sidecar(shp, ".cpg") is not None or dbf is None:
+    dbf = sidecar(shp, ".dbf")
+    if sidecar(shp, ".cpg") is not None or dbf is None:
         return ""
     with open(dbf, "rb") as handle:
         header = handle.read(32)

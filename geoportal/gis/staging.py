@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from .delimited import bad_coordinates
 from .files import FileRefused
 from .inspect import ImportOptions, Source, inspect
 from .sandbox import DRIVERS, gdal_environment
@@ -196,8 +197,22 @@ def _describe_staged(qualified, table, source, messages):
         extent=extent,
         errors=[
             m for m in messages if m.startswith(("ERROR", "Warning")) and IGNORED_WARNING not in m
-        ][:20],
+        ][:20]
+        + (_coordinate_problems(source) if geometry_count < count else []),
     )
+
+
+def _coordinate_problems(source):
+    """Which CSV rows have no number in their coordinate columns, and what they hold instead."""
+    options = dict(option.split("=", 1) for option in source.open_options)
+    if source.format != "CSV" or not options.get("X_POSSIBLE_NAMES"):
+        return []
+    found = bad_coordinates(source.path, options["X_POSSIBLE_NAMES"], options["Y_POSSIBLE_NAMES"])
+    return [
+        _("row %(row)s: %(column)s %(value)s is not a number")
+        % {"row": row, "column": column, "value": repr(value)}
+        for row, column, value in found
+    ]
 
 
 def _attribute_type(data_type):
