@@ -13,8 +13,11 @@ export REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 
 .PHONY: run test setup bootstrap services stop migrate messages makemessages demo worker lint clean
 
+# Outside CI the web server and the worker never run as root: started by root, they run as the
+# system user geoportal (scripts/as-app-user.sh). CI runs `make test` as root; the tests' servers
+# run inside pytest.
 run: setup demo worker
-	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-true} scripts/as-app-user.sh $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: setup
 	$(VENV)/bin/ruff check .
@@ -50,10 +53,10 @@ demo:
 
 # The Celery worker runs in the background and is replaced on each `make run`.
 worker:
-	@if [ -f var/run/celery.pid ]; then kill $$(cat var/run/celery.pid) 2>/dev/null || true; sleep 1; fi
-	@$(VENV)/bin/celery -A geoportal worker --loglevel=info --concurrency=2 \
-		--detach --pidfile=var/run/celery.pid --logfile=var/log/celery.log
-	@echo "worker: started (log in var/log/celery.log)"
+	@if [ -f var/worker/celery.pid ]; then kill $$(cat var/worker/celery.pid) 2>/dev/null || true; sleep 1; fi
+	@scripts/as-app-user.sh $(VENV)/bin/celery -A geoportal worker --loglevel=info --concurrency=2 \
+		--detach --pidfile=var/worker/celery.pid --logfile=var/worker/celery.log
+	@echo "worker: started (log in var/worker/celery.log)"
 
 lint:
 	$(VENV)/bin/ruff check .

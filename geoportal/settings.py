@@ -284,6 +284,7 @@ AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_CLIENT_IP_CALLABLE = "geoportal.throttling.client_address"
 AXES_LOCKOUT_CALLABLE = "geoportal.throttling.locked_out"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 # Uploads stop at MAX_UPLOAD_SIZE while the body streams in (geoportal/gis/uploads.py).
 FILE_UPLOAD_HANDLERS = ["geoportal.gis.uploads.LimitedUploadHandler"]
 

@@ -70,7 +70,7 @@ case "${1:-}" in
   stop)
     if [ -s "$PGDATA/PG_VERSION" ]; then as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true; fi
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-    if [ -f "$ROOT/var/run/celery.pid" ]; then kill "$(cat "$ROOT/var/run/celery.pid")" 2>/dev/null || true; rm -f "$ROOT/var/run/celery.pid"; fi
+    if [ -f "$ROOT/var/worker/celery.pid" ]; then kill "$(cat "$ROOT/var/worker/celery.pid")" 2>/dev/null || true; rm -f "$ROOT/var/worker/celery.pid"; fi
     ;;
   status)
     as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status || true
