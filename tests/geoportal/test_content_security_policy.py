@@ -9,8 +9,6 @@ from django.urls import reverse
 
 from cities.models import City
 
-pytestmark = pytest.mark.usefixtures("english")
-
 
 def policy(response):
     return dict(
@@ -88,3 +86,19 @@ def test_pages_maps_swagger_and_admin_work_under_the_policy(
     page.wait_for_selector(".leaflet-container")
     assert violations == []
     assert page.js_errors == []
+
+
+def test_no_template_carries_inline_script_or_event_handlers():
+    """The policy would block them: code lives in static/js, data in json_script."""
+    from conftest import ROOT
+
+    found = []
+    for path in ROOT.glob("**/templates/**/*.html"):
+        if {".venv", "var"} & set(path.relative_to(ROOT).parts):
+            continue
+        text = path.read_text()
+        for match in re.finditer(r"<script(?![^>]*\bsrc=)([^>]*)>", text):
+            if "application/json" not in match.group(1):
+                found.append(f"{path.relative_to(ROOT)}: inline <script>")
+        found += [f"{path.relative_to(ROOT)}: {m}" for m in re.findall(r"\son[a-z]+=", text)]
+    assert found == []

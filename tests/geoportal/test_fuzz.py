@@ -14,8 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-pytestmark = pytest.mark.usefixtures("english")
-
 EXAMPLES = 120
 NASTY = [
     "\x00", "a\x00b", "%00", "'", "''", "\\", "a\\", "' OR 1=1 --", "\"", "<script>x</script>",
