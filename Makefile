@@ -51,10 +51,12 @@ makemessages:
 demo:
 	$(MANAGE) load_demo
 
-# The Celery worker runs in the background and is replaced on each `make run`.
+# The Celery worker runs in the background and is replaced on each `make run`; with -B it also
+# runs the beat that sweeps up imports whose worker stopped (one beat per site in production).
 worker:
 	@if [ -f var/worker/celery.pid ]; then kill $$(cat var/worker/celery.pid) 2>/dev/null || true; sleep 1; fi
-	@scripts/as-app-user.sh $(VENV)/bin/celery -A geoportal worker --loglevel=info --concurrency=2 \
+	@scripts/as-app-user.sh $(VENV)/bin/celery -A geoportal worker -B \
+		--schedule=var/worker/celerybeat-schedule --loglevel=info --concurrency=2 \
 		--detach --pidfile=var/worker/celery.pid --logfile=var/worker/celery.log
 	@echo "worker: started (log in var/worker/celery.log)"
 

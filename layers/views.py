@@ -2,8 +2,6 @@
 thumbnails, the national map's layer list, and vector tiles. Every view finds its layer through
 permissions.visible_layers, so a layer the visitor may not see is a 404 everywhere."""
 
-import logging
-
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import (
@@ -12,7 +10,6 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseNotModified,
     JsonResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -24,7 +21,7 @@ from rest_framework.exceptions import ValidationError
 
 from geoportal.query_params import parse_bbox, parse_int
 
-from . import exporters, tiles
+from . import tiles
 from .catalogue import (
     GEOMETRY_FAMILIES,
     CatalogueSearch,
@@ -32,12 +29,12 @@ from .catalogue import (
     table_page,
     thumbnail_svg,
 )
+from .downloads import exporters, responses, store
 from .maps import layer_map_config, map_layers
 from .permissions import visible_layers
 from .queries import FeatureQuery
 from .styles import effective_style
 
-logger = logging.getLogger(__name__)
 CATALOGUE_PAGE_SIZE = 12
 GEOMETRY_LABELS = [_lazy("points"), _lazy("lines"), _lazy("polygons")]
 
@@ -86,9 +83,10 @@ def layer_detail(request, slug):
         "columns": [a["name"] for a in layer.attributes],
     }
     downloads = [
-        (fmt, label, reverse("layers:download", args=[layer.slug, fmt]))
+        (fmt, label, reverse("layers:download", args=[layer.slug, fmt]),
+         store.stored_file(layer, fmt))
         for fmt, (label, _ext, _type) in exporters.FORMATS.items()
-    ]
+    ]  # fmt: skip
     return render(
         request,
         "layers/layer_detail.html",
@@ -125,19 +123,11 @@ def download(request, slug, fmt):
     except ValidationError as error:
         return HttpResponseBadRequest(str(error.detail["bbox"]), content_type="text/plain")
     column, value = request.GET.get("column", ""), request.GET.get("value", "")
-    properties = {column: value} if column and value != "" else {}
-    try:
-        result = exporters.export(FeatureQuery(layer, bbox=bbox, properties=properties), fmt)
-    except exporters.ExportError:
-        # GDAL's message may hold SQL and paths: logged, never shown.
-        logger.exception("export of %s as %s failed", layer.slug, fmt)
-        message = _("The file cannot be made now; please try again later.")
-        return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
-    response = StreamingHttpResponse(result.chunks, content_type=result.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    query = FeatureQuery(layer, bbox=bbox, properties={column: value} if column and value else {})
     licence_url = request.build_absolute_uri(layer.get_absolute_url()) + "#licence"
-    response["Link"] = f'<{licence_url}>; rel="license"'
-    return response
+    if exporters.is_selection(query):
+        return responses.selection(request, query, fmt, licence_url)
+    return responses.whole_layer(request, layer, fmt, licence_url)
 
 
 @require_GET

@@ -16,7 +16,8 @@ from geoportal.gis.inspect import ImportOptions, inspect
 from geoportal.gis.sandbox import sniff
 
 from ..models import Layer, LayerVersion
-from .pipeline import record_failure, run_import
+from .pipeline import run_import
+from .recovery import record_failure
 from .tasks import import_layer_task
 
 

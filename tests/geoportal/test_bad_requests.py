@@ -136,8 +136,9 @@ def test_a_failing_export_says_so_without_the_database_error(client, points, mon
         return subprocess.CompletedProcess(command, 1, "", 'ERROR: syntax error at "SELECT" '
                                            "in /var/lib/postgresql/secret.sql")  # fmt: skip
 
-    monkeypatch.setattr("layers.exporters.subprocess.run", failing)
-    response = client.get("/layers/minsk-points/download/gpkg/")
+    monkeypatch.setattr("layers.downloads.exporters.subprocess.run", failing)
+    # A selection is made in the request (a whole layer's file is built by the worker).
+    response = client.get("/layers/minsk-points/download/gpkg/", {"bbox": "27,53,28,54"})
     assert response.status_code == 503
     text = b"".join(response).decode() if response.streaming else response.content.decode()
     assert "SELECT" not in text and "/var/lib" not in text
