@@ -16,8 +16,11 @@ export REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 .PHONY: run test setup bootstrap services stop migrate messages makemessages demo worker lint clean \
 	cluster cluster-stop
 
+# Outside CI the web server and the worker never run as root: started by root, they run as the
+# system user geoportal (scripts/as-app-user.sh). CI runs `make test` as root; the tests' servers
+# run inside pytest.
 run: setup demo worker
-	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-true} scripts/as-app-user.sh $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: setup
 	$(VENV)/bin/ruff check .
@@ -63,11 +66,11 @@ demo:
 # The Celery worker runs in the background and is replaced on each `make run`; with -B it also
 # runs the beat that sweeps up imports whose worker stopped (one beat per site in production).
 worker:
-	@if [ -f var/run/celery.pid ]; then kill $$(cat var/run/celery.pid) 2>/dev/null || true; sleep 1; fi
-	@$(VENV)/bin/celery -A geoportal worker -B --schedule=var/run/celerybeat-schedule \
-		--loglevel=info --concurrency=2 \
-		--detach --pidfile=var/run/celery.pid --logfile=var/log/celery.log
-	@echo "worker: started (log in var/log/celery.log)"
+	@if [ -f var/worker/celery.pid ]; then kill $$(cat var/worker/celery.pid) 2>/dev/null || true; sleep 1; fi
+	@scripts/as-app-user.sh $(VENV)/bin/celery -A geoportal worker -B \
+		--schedule=var/worker/celerybeat-schedule --loglevel=info --concurrency=2 \
+		--detach --pidfile=var/worker/celery.pid --logfile=var/worker/celery.log
+	@echo "worker: started (log in var/worker/celery.log)"
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "corsheaders",
     "leaflet",
+    "axes",
+    "csp",
     "cities",
     "cities.services",
     "cities.indicators",
@@ -54,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "geoportal.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "geoportal.database.middleware.ReadYourWritesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -63,8 +67,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "geoportal.middleware.TokenAuthenticationMiddleware",
+    "geoportal.middleware.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "geoportal.throttling.RateLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "geoportal.middleware.ServerErrorMiddleware",
 ]
 
 ROOT_URLCONF = "geoportal.urls"
@@ -196,17 +205,12 @@ REST_FRAMEWORK = {
     ],
     # Tokens (issued and revoked in the admin) for scripts; sessions for the browsable API.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "geoportal.authentication.LimitedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("API_RATE_ANON", "120/minute"),
-        "user": os.environ.get("API_RATE_USER", "600/minute"),
-    },
+    # One atomic Redis count per request, by a client address X-Forwarded-For cannot forge
+    # (geoportal/throttling.py; the rates are RATE_LIMITS below).
+    "DEFAULT_THROTTLE_CLASSES": ["geoportal.throttling.ApiRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
@@ -269,7 +273,11 @@ OGC_MAX_LIMIT = int(os.environ.get("OGC_MAX_LIMIT", "10000"))
 # Planners' files (geoportal/gis, layers/imports): the largest upload accepted, the caps checked
 # on a zip before anything is extracted, and where uploads wait for the worker.
 MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(2 * 1024**3)))
-IMPORT_ZIP_MAX_UNCOMPRESSED = int(os.environ.get("IMPORT_ZIP_MAX_UNCOMPRESSED", str(8 * 1024**3)))
+# A zip may unpack to IMPORT_ZIP_MAX_RATIO times MAX_UPLOAD_SIZE at most.
+IMPORT_ZIP_MAX_RATIO = int(os.environ.get("IMPORT_ZIP_MAX_RATIO", "4"))
+IMPORT_ZIP_MAX_UNCOMPRESSED = int(
+    os.environ.get("IMPORT_ZIP_MAX_UNCOMPRESSED", str(IMPORT_ZIP_MAX_RATIO * MAX_UPLOAD_SIZE))
+)
 IMPORT_ZIP_MAX_FILES = int(os.environ.get("IMPORT_ZIP_MAX_FILES", "1000"))
 IMPORT_ROOT = Path(os.environ.get("IMPORT_ROOT", MEDIA_ROOT / "imports"))
 # Imports that survive faults (layers/imports/recovery.py): a running import touches its heartbeat
@@ -325,10 +333,67 @@ LAYER_GEOJSON_MAX_FEATURES = int(os.environ.get("LAYER_GEOJSON_MAX_FEATURES", "5
 # [{"name": "OSM", "url": "https://.../{z}/{x}/{y}.png", "attribution": "..."}]. Empty: just
 # BASEMAP_URL. A "no base map" choice is always offered (it works offline).
 BASEMAPS = json.loads(os.environ.get("BASEMAPS", "[]"))
-# Higher REST limits for named accounts (geoportal/throttles.py): "user:rate,user:rate", e.g.
-# API_RATE_USERS=bench:1000000/minute for the load benchmark's token (make cluster sets it).
+
+# Hostile clients (docs/security.md).
+# Rate limits per scope (geoportal/throttling.py): anonymous clients by address, signed-in users by
+# account; a browser showing the portal's pages counts its map data in "pages".
+RATE_LIMITS = {
+    "api": os.environ.get("API_RATE_ANON", "120/minute"),
+    "users": os.environ.get("API_RATE_USER", "600/minute"),
+    "ogc": os.environ.get("OGC_RATE", "300/minute"),
+    "tiles": os.environ.get("TILE_RATE", "1200/minute"),
+    "downloads": os.environ.get("DOWNLOAD_RATE", "10/minute"),
+    "pages": os.environ.get("PAGE_RATE", "1200/minute"),
+}
+# Accounts with limits of their own in every scope, "user:rate,user:rate": the load benchmark's
+# token (make cluster sets API_RATE_USERS=bench:1000000/minute) measures the servers, not a limit.
 API_RATE_USERS = dict(item.split(":", 1) for item in env_list("API_RATE_USERS", "") if ":" in item)
-REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
-    "rest_framework.throttling.AnonRateThrottle",
-    "geoportal.throttles.NamedUserRateThrottle",
+# How many proxies of ours stand in front of the portal: X-Forwarded-For is read only behind them.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Logins (admin passwords, API tokens): locked per account and per address after this many
+# failures, for AXES_COOLOFF_MINUTES (django-axes, counted in the cache).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = int(os.environ.get("AXES_COOLOFF_MINUTES", "15")) / 60
+AXES_LOCKOUT_PARAMETERS = "geoportal.authentication.lockout_parameters"
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CLIENT_IP_CALLABLE = "geoportal.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "geoportal.throttling.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Uploads stop at MAX_UPLOAD_SIZE while the body streams in (geoportal/gis/uploads.py).
+FILE_UPLOAD_HANDLERS = ["geoportal.gis.uploads.LimitedUploadHandler"]
+
+
+# Content-Security-Policy (django-csp): scripts only from the portal's own files (the admin's
+# django-leaflet widgets carry a per-response nonce), no inline script anywhere else, data only
+# from this origin, images also from the base maps' tile servers. Inline style attributes stay
+# allowed: the admin and Leaflet use them, and they cannot run code.
+def _origins(urls):
+    from urllib.parse import urlsplit
+
+    found = []
+    for url in urls:
+        parts = urlsplit(url.replace("{s}", "*"))
+        if parts.scheme in ("http", "https") and parts.netloc:
+            found.append(f"{parts.scheme}://{parts.netloc}")
+    return found
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *_origins([BASEMAP_URL, *(b["url"] for b in BASEMAPS)])],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}

@@ -21,14 +21,18 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
-from cities.models import City
 from geoportal.query_params import parse_bbox, parse_int
 
 from . import tiles
-from .catalogue import GEOMETRY_FAMILIES, CatalogueSearch, table_page, thumbnail_svg
+from .catalogue import (
+    GEOMETRY_FAMILIES,
+    CatalogueSearch,
+    filter_choices,
+    table_page,
+    thumbnail_svg,
+)
 from .downloads import exporters, responses, store
 from .maps import layer_map_config, map_layers
-from .models import TopicCategory
 from .permissions import visible_layers
 from .queries import FeatureQuery
 from .styles import effective_style
@@ -64,8 +68,7 @@ def catalogue(request):
             "search": search,
             "page": page,
             "query": query.urlencode(),
-            "categories": TopicCategory.choices,
-            "cities": City.objects.filter(layers__isnull=False).distinct().order_by("name_be"),
+            **filter_choices(request.user),
             "geometries": list(zip(GEOMETRY_FAMILIES, GEOMETRY_LABELS, strict=True)),
         },
     )

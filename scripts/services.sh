@@ -118,7 +118,7 @@ case "${1:-}" in
     pg_stop "$REPLICA_PGDATA"
     pg_stop "$PGDATA"
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-    if [ -f "$VAR/run/celery.pid" ]; then kill "$(cat "$VAR/run/celery.pid")" 2>/dev/null || true; rm -f "$VAR/run/celery.pid"; fi
+    if [ -f "$VAR/worker/celery.pid" ]; then kill "$(cat "$VAR/worker/celery.pid")" 2>/dev/null || true; rm -f "$VAR/worker/celery.pid"; fi
     ;;
   status)
     as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status || true

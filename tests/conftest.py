@@ -2,6 +2,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -78,6 +79,17 @@ def page(browser, request):
     page.js_errors = errors
     yield page
     context.close()
+
+
+def wait_until(page, expression, timeout=60.0):
+    """page.wait_for_function for pages under the Content-Security-Policy: Playwright's polling
+    compiles the expression inside the page (eval, which the policy forbids), while
+    page.evaluate goes through the DevTools protocol, outside it."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(100)
 
 
 @pytest.fixture

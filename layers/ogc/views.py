@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.exceptions import ValidationError
 
 from . import crs as crs_module
@@ -91,13 +91,14 @@ def landing(request):
     return respond(request, "landing.html", data)
 
 
-swagger_ui = SpectacularSwaggerView.as_view(url="/ogc/api?f=json", title="OGC API - Features")
+swagger_ui = SpectacularSwaggerSplitView.as_view(url="/ogc/api?f=json", title="OGC API - Features")
 
 
 @ogc_endpoint
 def api_definition(request):
     """The OpenAPI 3.0 document; its HTML form is Swagger UI (served locally) reading it."""
-    if output_format(request) == "html":
+    # Swagger UI's page, and its start-up script (?f=html&script=), which the page loads.
+    if output_format(request) == "html" or "script" in request.GET:
         return swagger_ui(request)
     document = openapi_document(request.build_absolute_uri("/"))
     return HttpResponse(json.dumps(document), content_type=OPENAPI)

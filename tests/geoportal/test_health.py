@@ -99,3 +99,9 @@ def test_readyz_without_a_replica_configured(client, settings, monkeypatch):
     body = client.get("/readyz").json()
     assert body["checks"]["replica"] == {**body["checks"]["replica"], "ok": True,
                                          "configured": False}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_health_checks_are_never_rate_limited(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "pages": "2/minute"}
+    assert {client.get("/healthz").status_code for _ in range(5)} == {200}

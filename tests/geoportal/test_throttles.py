@@ -1,15 +1,9 @@
-"""A named account's own REST limit (API_RATE_USERS), others keep theirs."""
+"""A named account's own limit (API_RATE_USERS: the load benchmark's token), others keep theirs."""
 
 import pytest
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
-from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
-
-
-@pytest.fixture
-def low_user_rate(monkeypatch):
-    monkeypatch.setitem(api_settings.DEFAULT_THROTTLE_RATES, "user", "3/minute")
 
 
 def client_of(name):
@@ -20,8 +14,12 @@ def client_of(name):
 
 
 @pytest.mark.django_db
-def test_a_named_account_has_its_own_limit(settings, low_user_rate):
+def test_a_named_account_has_its_own_limit(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "users": "3/minute", "ogc": "3/minute"}
     settings.API_RATE_USERS = {"bench": "100/minute"}
     bench, other = client_of("bench"), client_of("other")
     assert [other.get("/api/v1/regions/").status_code for _ in range(4)] == [200] * 3 + [429]
     assert {bench.get("/api/v1/regions/").status_code for _ in range(10)} == {200}
+    # In every scope: the OGC API counts the token's account too.
+    assert [other.get("/ogc/collections").status_code for _ in range(4)] == [200] * 3 + [429]
+    assert {bench.get("/ogc/collections").status_code for _ in range(10)} == {200}
