@@ -1,0 +1,78 @@
+"""A layer's history, newest first: each change made in place (FeatureEdit) and each import from
+a file (LayerVersion) as one entry, so a re-import shows among the edits it came after. Entries
+of one feature leave the imports out."""
+
+from django.db.models import Exists, OuterRef
+
+from ..models import FeatureEdit, Layer, LayerVersion
+
+PAGE = 50
+
+
+def _user_name(user):
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _edit_entry(edit, revertible):
+    return {
+        "kind": "edit",
+        "id": edit.pk,
+        "action": edit.action,
+        "action_label": str(edit.get_action_display()),
+        "feature_id": edit.feature_id,
+        "layer_version": edit.layer_version,
+        "user": _user_name(edit.user),
+        "created": edit.created.isoformat(),
+        "via": edit.via,
+        "before": edit.before,
+        "after": edit.after,
+        "reverts": edit.reverts_id,
+        "reverted": edit.was_reverted,
+        "revertible": revertible,
+    }
+
+
+def _import_entry(version):
+    return {
+        "kind": "import",
+        "id": version.pk,
+        "layer_version": version.number,
+        "user": _user_name(version.created_by),
+        "created": version.created.isoformat(),
+        "source_filename": version.source_filename,
+        "imported": (version.report or {}).get("imported"),
+    }
+
+
+def layer_history(layer, feature_id=None, limit=PAGE):
+    """The newest `limit` entries of the layer's history (of one feature if given)."""
+    edits = (
+        FeatureEdit.objects.filter(layer=layer)
+        .select_related("user")
+        .annotate(was_reverted=Exists(FeatureEdit.objects.filter(reverts=OuterRef("pk"))))
+    )
+    if feature_id is not None:
+        edits = edits.filter(feature_id=feature_id)
+    edits = list(edits[:limit])
+    latest = set(
+        FeatureEdit.objects.filter(layer=layer, feature_id__in={e.feature_id for e in edits})
+        .order_by("feature_id", "-created", "-id")
+        .distinct("feature_id")
+        .values_list("pk", flat=True)
+    )
+    busy = layer.status in (Layer.Status.QUEUED, Layer.Status.IMPORTING)
+    entries = [
+        _edit_entry(e, not busy and e.pk in latest and e.layer_version == layer.version)
+        for e in edits
+    ]
+    if feature_id is None:
+        versions = (
+            LayerVersion.objects.filter(layer=layer, status=Layer.Status.READY)
+            .select_related("created_by")
+            .order_by("-created")[:limit]
+        )
+        entries += [_import_entry(v) for v in versions]
+    entries.sort(key=lambda entry: entry["created"], reverse=True)
+    return entries[:limit]
