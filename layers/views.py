@@ -25,6 +25,7 @@ from geoportal.query_params import parse_bbox, parse_int
 
 from . import exporters, tiles
 from .catalogue import GEOMETRY_FAMILIES, CatalogueSearch, table_page, thumbnail_svg
+from .editing.page import editing_config
 from .maps import layer_map_config, map_layers
 from .models import TopicCategory
 from .permissions import visible_layers
@@ -78,6 +79,7 @@ def layer_detail(request, slug):
         "tableUrl": reverse("layers:table", args=[layer.slug]),
         "citiesUrl": reverse("city-list"),
         "columns": [a["name"] for a in layer.attributes],
+        "editing": editing_config(request, layer),
     }
     downloads = [
         (fmt, label, reverse("layers:download", args=[layer.slug, fmt]))

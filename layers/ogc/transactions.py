@@ -194,6 +194,8 @@ def _feature_response(change, status=200, location=None):
     response = HttpResponse(json.dumps(change.feature, ensure_ascii=False), status=status,
                             content_type=GEOJSON)  # fmt: skip
     response["ETag"] = change.etag
+    # The recorded change, which the layer page's undo reverts (layers/editing/views.py).
+    response["Edit-Id"] = str(change.edit.pk)
     if location:
         response["Location"] = location
     return response
@@ -236,6 +238,8 @@ def update_item(request, context, feature_id):
 
 
 def delete_item(request, context, feature_id):
-    delete_feature(context["user"], context["layer"], _feature_id(feature_id),
-                   if_match=request.headers.get("If-Match"), via=context["via"])  # fmt: skip
-    return HttpResponse(status=204)
+    change = delete_feature(
+        context["user"], context["layer"], _feature_id(feature_id),
+        if_match=request.headers.get("If-Match"), via=context["via"],
+    )  # fmt: skip
+    return HttpResponse(status=204, headers={"Edit-Id": str(change.edit.pk)})
