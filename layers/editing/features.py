@@ -45,21 +45,33 @@ def _etag_sql(alias="f"):
     return f"md5(ST_AsEWKB({alias}.geom) || convert_to({alias}.properties::text, 'UTF8'))"
 
 
-def feature_state(layer, feature_id):
-    """(GeoJSON Feature dict, ETag) of one feature, or (None, None)."""
+def feature_states(layer, feature_ids):
+    """{id: (GeoJSON Feature dict, ETag)} of those features that exist."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT ST_AsGeoJSON(f.geom, {HISTORY_PRECISION}), f.properties::text, "
-            f"{_etag_sql()} FROM layers_feature f WHERE f.layer_id = %s AND f.id = %s",
-            [layer.pk, feature_id],
+            f"SELECT f.id, ST_AsGeoJSON(f.geom, {HISTORY_PRECISION}), f.properties::text, "
+            f"{_etag_sql()} FROM layers_feature f WHERE f.layer_id = %s AND f.id = ANY(%s)",
+            [layer.pk, [int(i) for i in feature_ids]],
         )
-        row = cursor.fetchone()
-    if row is None:
-        return None, None
-    geometry, properties, digest = row
-    feature = {"type": "Feature", "id": int(feature_id), "geometry": json.loads(geometry),
-               "properties": json.loads(properties)}  # fmt: skip
-    return feature, f'"{int(feature_id)}-{digest}"'
+        rows = cursor.fetchall()
+    return {
+        fid: ({"type": "Feature", "id": fid, "geometry": json.loads(geometry),
+               "properties": json.loads(properties)}, f'"{fid}-{digest}"')
+        for fid, geometry, properties, digest in rows
+    }  # fmt: skip
+
+
+def feature_state(layer, feature_id):
+    """(GeoJSON Feature dict, ETag) of one feature, or (None, None)."""
+    return feature_states(layer, [feature_id]).get(int(feature_id), (None, None))
+
+
+def left_as(edit, current):
+    """Whether the feature (its current GeoJSON, or None) is still as the edit left it."""
+    after = edit.after
+    if after is None or current is None:
+        return after is None and current is None
+    return after["geometry"] == current["geometry"] and after["properties"] == current["properties"]
 
 
 def feature_etag(layer, feature_id):
@@ -193,8 +205,9 @@ def delete_feature(user, layer, feature_id, *, if_match=None, via="page"):
 
 
 def revert_edit(user, layer, edit_id, *, via="page"):
-    """Put the feature back as it was before the edit: only while that edit is the feature's
-    latest change and the layer has not been re-imported since."""
+    """Put the feature back as it was before the edit: only while the feature is still as the
+    edit left it (a later change was reverted, or there was none) and the layer has not been
+    re-imported since."""
     with transaction.atomic():
         locked = _locked(layer)
         edit = FeatureEdit.objects.filter(layer=locked, pk=edit_id).first()
@@ -206,8 +219,7 @@ def revert_edit(user, layer, edit_id, *, via="page"):
                   "the change was made to."),
                 status=409, code="reimported",
             )  # fmt: skip
-        latest = FeatureEdit.objects.filter(layer=locked, feature_id=edit.feature_id).first()
-        if latest.pk != edit.pk:
+        if not left_as(edit, feature_state(locked, edit.feature_id)[0]):
             raise EditRefused(
                 _("The feature was changed again after this change: revert the later change "
                   "first."),

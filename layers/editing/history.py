@@ -1,10 +1,12 @@
 """A layer's history, newest first: each change made in place (FeatureEdit) and each import from
 a file (LayerVersion) as one entry, so a re-import shows among the edits it came after. Entries
-of one feature leave the imports out."""
+of one feature leave the imports out. A change may be reverted while its feature is still as it
+left it (features.left_as) in the layer's current version."""
 
 from django.db.models import Exists, OuterRef
 
 from ..models import FeatureEdit, Layer, LayerVersion
+from .features import feature_states, left_as
 
 PAGE = 50
 
@@ -56,17 +58,14 @@ def layer_history(layer, feature_id=None, limit=PAGE):
     if feature_id is not None:
         edits = edits.filter(feature_id=feature_id)
     edits = list(edits[:limit])
-    latest = set(
-        FeatureEdit.objects.filter(layer=layer, feature_id__in={e.feature_id for e in edits})
-        .order_by("feature_id", "-created", "-id")
-        .distinct("feature_id")
-        .values_list("pk", flat=True)
-    )
+    states = feature_states(layer, {e.feature_id for e in edits})
     busy = layer.status in (Layer.Status.QUEUED, Layer.Status.IMPORTING)
-    entries = [
-        _edit_entry(e, not busy and e.pk in latest and e.layer_version == layer.version)
-        for e in edits
-    ]
+
+    def revertible(edit):
+        current = states.get(edit.feature_id, (None, None))[0]
+        return not busy and edit.layer_version == layer.version and left_as(edit, current)
+
+    entries = [_edit_entry(e, revertible(e)) for e in edits]
     if feature_id is None:
         versions = (
             LayerVersion.objects.filter(layer=layer, status=Layer.Status.READY)

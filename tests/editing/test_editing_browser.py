@@ -3,6 +3,7 @@ edits an attribute in the table of a Brest layer, sees both in the history, reve
 refused on a Pinsk layer."""
 
 import pytest
+from editing_fixtures import brest_stops, city_layer, pinsk_stops  # noqa: F401 (fixtures)
 from playwright.sync_api import expect
 
 from layers.models import Feature, FeatureEdit
@@ -37,7 +38,7 @@ def test_planner_moves_edits_sees_history_reverts_and_is_refused_elsewhere(
     stop_b = Feature.objects.get(layer=brest_stops, properties__name="Stop B")
     sign_in(page, live_server, "/en/layers/brest-stops/")
     expect(page.locator(".leaflet-pm-toolbar").first).to_be_visible()
-    expect(page.locator("#history-list")).to_contain_text("No changes yet")
+    expect(page.locator("#history-list")).to_contain_text("Imported from the file stops.geojson")
 
     # Move Stop A: the "Move features" tool, then drag its circle 60 px east.
     page.evaluate("() => window.portalMap.setView([52.0976, 23.6850], 15)")

@@ -1,3 +1,5 @@
+"""Fixtures of the editing tests: sample stop layers of Brest and Pinsk (imported by each module)."""
+
 import pytest
 from django.contrib.gis.geos import Point
 
@@ -19,6 +21,7 @@ ATTRIBUTES = [
 def city_layer(ready_layer, demo):
     """city_layer("brest") -> a public point layer of three sample stops of that city."""
     from cities.models import City
+    from layers.models import Layer, LayerVersion
 
     def make(city_slug, slug=None, points=BREST_STOPS, **fields):
         city = City.objects.get(slug=city_slug)
@@ -29,11 +32,15 @@ def city_layer(ready_layer, demo):
              {"name": name, "routes": routes, "kind": kind, "opened": None})
             for lon, lat, name, routes, kind in points
         ]  # fmt: skip
-        return ready_layer(
+        layer = ready_layer(
             slug or f"{city_slug}-stops", features, attributes=ATTRIBUTES, city=city,
             title_en=f"Stops of {city_slug} (sample)", geometry_type="Point",
             attribute_choices={"kind": ["bus", "tram", "trolleybus"]}, **fields,
         )  # fmt: skip
+        # Its version 1, as an import would have recorded it.
+        LayerVersion.objects.create(layer=layer, number=1, status=Layer.Status.READY,
+                                    source_filename="stops.geojson", report={"imported": 3})  # fmt: skip
+        return layer
 
     return make
 
