@@ -1,4 +1,4 @@
-"""Fixtures of the editing tests: sample stop layers of Brest and Pinsk (imported by each module)."""
+"""The editing tests' fixtures (each module imports them): sample stops of Brest and Pinsk."""
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -9,6 +9,7 @@ BREST_STOPS = [
     (23.7000, 52.0900, "Stop B", 4, "tram"),
     (23.7200, 52.1000, "Stop C", 7, "bus"),
 ]
+__all__ = ["brest_stops", "city_layer", "pinsk_stops"]
 ATTRIBUTES = [
     {"name": "name", "type": "string"},
     {"name": "routes", "type": "integer"},
@@ -38,8 +39,10 @@ def city_layer(ready_layer, demo):
             attribute_choices={"kind": ["bus", "tram", "trolleybus"]}, **fields,
         )  # fmt: skip
         # Its version 1, as an import would have recorded it.
-        LayerVersion.objects.create(layer=layer, number=1, status=Layer.Status.READY,
-                                    source_filename="stops.geojson", report={"imported": 3})  # fmt: skip
+        LayerVersion.objects.create(
+            layer=layer, number=1, status=Layer.Status.READY, source_filename="stops.geojson",
+            report={"imported": 3},
+        )  # fmt: skip
         return layer
 
     return make

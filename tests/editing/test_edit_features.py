@@ -6,7 +6,7 @@ import json
 
 import pytest
 from conftest import TEST_DATA
-from editing_fixtures import brest_stops, city_layer, pinsk_stops  # noqa: F401 (fixtures)
+from editing_fixtures import *  # noqa: F403 (the fixtures)
 
 from layers.editing.checks import EditRefused
 from layers.editing.features import (

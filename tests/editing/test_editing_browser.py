@@ -3,7 +3,7 @@ edits an attribute in the table of a Brest layer, sees both in the history, reve
 refused on a Pinsk layer."""
 
 import pytest
-from editing_fixtures import brest_stops, city_layer, pinsk_stops  # noqa: F401 (fixtures)
+from editing_fixtures import *  # noqa: F403 (the fixtures)
 from playwright.sync_api import expect
 
 from layers.models import Feature, FeatureEdit

@@ -5,7 +5,7 @@ import json
 
 import pytest
 from django.test import Client
-from editing_fixtures import brest_stops, city_layer, pinsk_stops  # noqa: F401 (fixtures)
+from editing_fixtures import *  # noqa: F403 (the fixtures)
 
 from layers.models import FeatureEdit, Layer
 
