@@ -119,7 +119,7 @@ def _options(request, collection_id, writers):
 
 def _add_etag(request, response, collection_id, feature_id):
     provider = collection(request.user, collection_id)
-    if isinstance(provider, LayerProvider) and str(feature_id).isdigit():
+    if isinstance(provider, LayerProvider) and _is_id(feature_id):
         etag = feature_etag(provider.layer, int(feature_id))
         if etag:
             response["ETag"] = etag
@@ -183,8 +183,12 @@ def _crs_options(request):
     return {"srid": crs.srid, "flip_axes": crs.northing_first}
 
 
+def _is_id(value):
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 def _feature_id(value):
-    if not str(value).isdigit() or len(str(value)) > 18:
+    if not _is_id(value):
         raise EditRefused(_("No item %(id)s in this collection.") % {"id": value[:40]}, 404,
                           "NotFound")  # fmt: skip
     return int(value)
@@ -243,3 +247,69 @@ def delete_item(request, context, feature_id):
         if_match=request.headers.get("If-Match"), via=context["via"],
     )  # fmt: skip
     return HttpResponse(status=204, headers={"Edit-Id": str(change.edit.pk)})
+
+
+def _operation(summary, operation_id, body_type, success, *, if_match=False):
+    errors = {
+        "400": "Invalid feature: not GeoJSON, a wrong attribute type, an invalid geometry or "
+        "one outside Belarus",
+        "401": "No API token or session", "403": "Not allowed to edit this layer",
+        "404": "No such collection or item", "405": "A collection that cannot be edited",
+        "409": "The layer is being re-imported from a file",
+        "412": "If-Match does not match the item's current ETag",
+        "415": "Unsupported body type",
+    }  # fmt: skip
+    operation = {
+        "summary": summary,
+        "operationId": operation_id,
+        "parameters": [
+            {"name": "Content-Crs", "in": "header", "required": False,
+             "description": "CRS of the geometry sent, as <URI> (CRS84 when absent)",
+             "schema": {"type": "string"}},
+        ],
+        "responses": {**success, **{code: {"description": text} for code, text in errors.items()}},
+        "security": [{"token": []}, {"session": []}],
+    }  # fmt: skip
+    if if_match:
+        operation["parameters"].append(
+            {"name": "If-Match", "in": "header", "required": False,
+             "description": "The ETag the client read: the change is refused (412) if the item "
+             "has changed since", "schema": {"type": "string"}}
+        )  # fmt: skip
+    if body_type:
+        content = {body_type: {"schema": {"type": "object"}}}
+        operation["requestBody"] = {"required": True, "content": content}
+    return operation
+
+
+def add_openapi_operations(paths, components):
+    """The Part 4 operations on the items paths of the OpenAPI document (openapi.py)."""
+    item = {
+        "description": "The item as stored",
+        "headers": {"ETag": {"schema": {"type": "string"}}},
+    }
+    text = {"schema": {"type": "string"}}
+    created = {"description": "Created", "headers": {"Location": text, "ETag": text}}
+    paths["/collections/{collectionId}/items"]["post"] = _operation(
+        "Add an item to a map layer", "createFeature", GEOJSON, {"201": created}
+    )
+    one = paths["/collections/{collectionId}/items/{featureId}"]
+    one["put"] = _operation(
+        "Replace an item", "replaceFeature", GEOJSON, {"200": item}, if_match=True
+    )
+    one["patch"] = _operation(
+        "Change an item (JSON merge patch: geometry and/or some properties)",
+        "updateFeature",
+        "application/merge-patch+json",
+        {"200": item},
+        if_match=True,
+    )
+    one["delete"] = _operation(
+        "Delete an item", "deleteFeature", None, {"204": {"description": "Deleted"}}, if_match=True
+    )
+    components["securitySchemes"] = {
+        "token": {"type": "apiKey", "in": "header", "name": "Authorization",
+                  "description": "Token <key> (issued in the admin)"},
+        "session": {"type": "apiKey", "in": "cookie", "name": "sessionid",
+                    "description": "A signed-in session, with the X-CSRFToken header"},
+    }  # fmt: skip

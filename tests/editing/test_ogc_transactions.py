@@ -186,3 +186,30 @@ def test_csrf_enforced_for_sessions_not_for_tokens(brest_stops, planner_of):
     assert send(tokens, "post", ITEMS, body, planner.token).status_code == 201
     assert list(FeatureEdit.objects.order_by("id").values_list("via", flat=True)) == [
         "page", "ogc"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/ogc/collections/a%00b/items",
+        "/ogc/collections/brest-stops/items/99999999999999999999",
+        "/ogc/collections/brest-stops/items/%C2%B2",
+        "/ogc/collections/brest-stops/items/-1",
+    ],
+)
+def test_hostile_ids_are_404_never_500(client, brest_stops, planner_of, url):
+    token = planner_of("brest").token
+    assert client.get(url).status_code == 404
+    for method in ("put", "patch", "delete"):
+        response = send(client, method, url, feature(23.69, 52.095), token)
+        assert response.status_code in (404, 405), (method, response.content)
+
+
+def test_openapi_describes_the_writes(client):
+    document = client.get("/ogc/api?f=json").json()
+    item = document["paths"]["/collections/{collectionId}/items/{featureId}"]
+    assert {"get", "put", "patch", "delete"} <= set(item)
+    assert "412" in item["put"]["responses"]
+    post = document["paths"]["/collections/{collectionId}/items"]["post"]
+    assert "application/geo+json" in post["requestBody"]["content"]
+    assert "token" in document["components"]["securitySchemes"]
