@@ -41,7 +41,7 @@ def city_layer(ready_layer, demo):
         # Its version 1, as an import would have recorded it.
         LayerVersion.objects.create(
             layer=layer, number=1, status=Layer.Status.READY, source_filename="stops.geojson",
-            report={"imported": 3},
+            report={"read": 3, "imported": 3, "repaired": 0, "skipped": 0},
         )  # fmt: skip
         return layer
 

@@ -138,3 +138,17 @@ def test_history_and_revert_pages_are_for_editors_only(client, brest_stops, plan
     assert data["entries"][0]["revertible"] is True
     assert client.post(revert).status_code == 200
     assert client.post(revert).json()["code"] == "changed_since"
+
+
+def test_attribute_choices_are_set_in_the_admin(client, brest_stops, planner_of):
+    from layers.admin import parse_choices
+
+    assert parse_choices("kind: bus | tram\n\nroutes: 1 | 2", brest_stops.attributes) == {
+        "kind": ["bus", "tram"], "routes": [1, 2]}  # fmt: skip
+    with pytest.raises(ValueError, match="numbers"):
+        parse_choices("routes: one | two", brest_stops.attributes)
+    with pytest.raises(ValueError, match="colour"):
+        parse_choices("colour: red", brest_stops.attributes)
+    client.force_login(planner_of("brest"))
+    page = client.get(f"/admin/layers/layer/{brest_stops.pk}/change/")
+    assert "kind: bus | tram | trolleybus" in page.content.decode()
