@@ -221,8 +221,7 @@ def revert_edit(user, layer, edit_id, *, via="page"):
             )  # fmt: skip
         if not left_as(edit, feature_state(locked, edit.feature_id)[0]):
             raise EditRefused(
-                _("The feature was changed again after this change: revert the later change "
-                  "first."),
+                _("The feature has been changed again since: revert the later changes first."),
                 status=409, code="changed_since",
             )  # fmt: skip
         return _restore(user, locked, edit, via)

@@ -109,3 +109,17 @@ def test_planner_moves_edits_sees_history_reverts_and_is_refused_elsewhere(
     assert status == 403
     assert pinsk_stops.features.count() == 3
     page.screenshot(path=output_dir / "pinsk.png")
+
+
+def test_editing_tools_speak_belarusian(page, live_server, brest_stops, planner_of, output_dir):
+    planner_of("brest")
+    sign_in(page, live_server, "/layers/brest-stops/")
+    expect(page.locator("[title='Перамясціць аб\\'екты']").first).to_be_visible()
+    expect(page.locator("[title='Дадаць пункт']").first).to_be_visible()
+    expect(page.locator("#edit-undo")).to_have_text("Адмяніць апошнюю змену")
+    expect(page.locator("#history-list")).to_contain_text("Імпартаваны з файла")
+    page.locator("[title='Дадаць пункт']").first.click()
+    page.mouse.move(400, 400)
+    expect(page.locator(".leaflet-tooltip").first).to_contain_text("Пстрыкніце")
+    page.screenshot(path=output_dir / "be.png")
+    assert page.js_errors == []

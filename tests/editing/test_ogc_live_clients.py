@@ -1,14 +1,13 @@
-"""Part 4 over real HTTP against a live server (urllib, as a script or QGIS would send it), then
+"""Part 4 over real HTTP against a live server (requests, as a script or QGIS would send them), then
 read back by GDAL's OAPIF driver with the same token. GDAL 3.6's OAPIF driver reads only: it has
 no writer to test with (the last test notices if Debian's GDAL gains one)."""
 
 import json
 import os
 import subprocess
-import urllib.error
-import urllib.request
 
 import pytest
+import requests
 from editing_fixtures import *  # noqa: F403 (the fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,12 +17,8 @@ def call(method, url, token, body=None, **headers):
     data = json.dumps(body).encode() if body is not None else None
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/geo+json",
                **{k.replace("_", "-"): v for k, v in headers.items()}}  # fmt: skip
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+    response = requests.request(method, url, data=data, headers=headers, timeout=30)
+    return response.status_code, response.headers, response.content
 
 
 def test_real_requests_then_gdal_reads_the_edits_with_the_token(
