@@ -90,7 +90,7 @@ def test_history_and_revert_rules(brest_stops, planner_of):
 
 
 def test_an_edit_during_a_reimport_is_refused_and_the_import_is_one_history_entry(
-    brest_stops, planner_of
+    brest_stops, planner_of, english
 ):
     user = planner_of("brest")
     stop_a = stop(brest_stops, "Stop A")
@@ -140,7 +140,7 @@ def test_history_and_revert_pages_are_for_editors_only(client, brest_stops, plan
     assert client.post(revert).json()["code"] == "changed_since"
 
 
-def test_attribute_choices_are_set_in_the_admin(client, brest_stops, planner_of):
+def test_attribute_choices_are_set_in_the_admin(client, brest_stops, planner_of, english):
     from layers.admin import parse_choices
 
     assert parse_choices("kind: bus | tram\n\nroutes: 1 | 2", brest_stops.attributes) == {
