@@ -123,3 +123,12 @@ def test_editing_tools_speak_belarusian(page, live_server, brest_stops, planner_
     expect(page.locator(".leaflet-tooltip").first).to_contain_text("Пстрыкніце")
     page.screenshot(path=output_dir / "be.png")
     assert page.js_errors == []
+
+
+def test_editing_fits_a_phone(page, live_server, brest_stops, planner_of, output_dir):
+    planner_of("brest")
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, live_server, "/en/layers/brest-stops/")
+    expect(page.locator("#history-list li")).to_have_count(1)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=output_dir / "editing-375.png", full_page=True)
