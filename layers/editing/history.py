@@ -17,6 +17,15 @@ def _user_name(user):
     return user.get_full_name() or user.get_username()
 
 
+def _changed(edit):
+    """What an update changed: whether the geometry, and which properties."""
+    if not edit.before or not edit.after:
+        return {"geometry": False, "properties": []}
+    before, after = edit.before["properties"], edit.after["properties"]
+    names = sorted(name for name in {*before, *after} if before.get(name) != after.get(name))
+    return {"geometry": edit.before["geometry"] != edit.after["geometry"], "properties": names}
+
+
 def _edit_entry(edit, revertible):
     return {
         "kind": "edit",
@@ -32,6 +41,7 @@ def _edit_entry(edit, revertible):
         "after": edit.after,
         "reverts": edit.reverts_id,
         "reverted": edit.was_reverted,
+        "changed": _changed(edit),
         "revertible": revertible,
     }
 

@@ -132,3 +132,32 @@ def test_editing_fits_a_phone(page, live_server, brest_stops, planner_of, output
     expect(page.locator("#history-list li")).to_have_count(1)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     page.screenshot(path=output_dir / "editing-375.png", full_page=True)
+
+
+def test_a_tiled_layer_feature_is_moved_from_its_popup(
+    page, live_server, brest_stops, planner_of, settings, output_dir
+):
+    settings.LAYER_GEOJSON_MAX_FEATURES = 1  # drawn from vector tiles
+    planner_of("brest")
+    stop_a = Feature.objects.get(layer=brest_stops, properties__name="Stop A")
+    sign_in(page, live_server, "/en/layers/brest-stops/")
+    page.evaluate("() => window.portalMap.setView([52.0976, 23.6850], 17)")
+    tile_point = page.locator("#layer-map .leaflet-tile path.leaflet-interactive")
+    expect(tile_point).to_have_count(1, timeout=10000)
+    page.wait_for_timeout(500)
+    start = point_on_screen(page, 23.6850, 52.0976)
+    tile_point.click(force=True)
+    page.locator(".leaflet-popup button[data-action=shape]").click()
+    expect(page.locator("#edit-status")).to_contain_text("Drag the feature")
+    page.screenshot(path=output_dir / "shape.png")
+    page.mouse.move(start["x"], start["y"])
+    page.mouse.down()
+    for step in range(1, 6):
+        page.mouse.move(start["x"], start["y"] + step * 10, steps=2)
+    page.mouse.up()
+    expect(page.locator("#edit-status")).to_contain_text("moved or reshaped: saved", timeout=10000)
+    stop_a.refresh_from_db()
+    assert stop_a.geom.y < 52.0974
+    entry = page.locator("#history-list li[data-edit]").first
+    expect(entry).to_contain_text("moved or reshaped")
+    assert page.js_errors == []

@@ -21,9 +21,13 @@ function entryHTML(entry) {
   }
   const what = interpolate(gettext("Feature %s %s"), [entry.feature_id, entry.action_label]);
   const revertNote = entry.reverts ? ` · ${gettext("a revert")}` : "";
+  const parts = [];
+  if (entry.changed.geometry) parts.push(gettext("moved or reshaped"));
+  if (entry.changed.properties.length) parts.push(interpolate(gettext("attributes: %s"), [entry.changed.properties.join(", ")]));
+  const details = parts.length ? `<br>${escapeHTML(parts.join("; "))}` : "";
   const reverted = entry.reverted ? `<span class="reverted">${escapeHTML(gettext("reverted"))}</span> ` : "";
   const revert = entry.revertible ? `<button type="button" data-revert="${entry.id}">${escapeHTML(gettext("Revert"))}</button>` : "";
-  return `<li data-edit="${entry.id}"><strong>${escapeHTML(what)}</strong> ${reverted}<br><small>${escapeHTML(when(entry.created))} · ${
+  return `<li data-edit="${entry.id}"><strong>${escapeHTML(what)}</strong> ${reverted}${details}<br><small>${escapeHTML(when(entry.created))} · ${
     escapeHTML(entry.user || "—")} · ${escapeHTML((VIA[entry.via] || (() => entry.via))())}${escapeHTML(revertNote)}</small><br>`
     + `<button type="button" data-show="${entry.id}">${escapeHTML(gettext("Show on the map"))}</button>${revert}</li>`;
 }

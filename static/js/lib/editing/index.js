@@ -126,10 +126,16 @@ export async function startEditing({ map, dataLayer, config, reloadTable }) {
     actions.className = "edit-actions";
     actions.innerHTML = `<button type="button" data-action="edit">${escapeHTML(gettext("Edit attributes"))}</button>`
       + `<button type="button" data-action="history">${escapeHTML(gettext("History"))}</button>`
-      + `<button type="button" data-action="delete">${escapeHTML(gettext("Delete"))}</button>`;
+      + `<button type="button" data-action="delete">${escapeHTML(gettext("Delete"))}</button>`
+      // Tiles are pictures of features: a tiled layer's feature is fetched to be moved.
+      + (config.tiles ? `<button type="button" data-action="shape">${escapeHTML(gettext("Move or reshape"))}</button>` : "");
     actions.addEventListener("click", async (click) => {
       const action = click.target.dataset.action;
-      if (action === "delete") {
+      if (action === "shape") {
+        map.closePopup(popup);
+        const { data } = await request("GET", itemUrl(id));
+        editShape(data);
+      } else if (action === "delete") {
         if (!window.confirm(interpolate(gettext("Delete feature %s?"), [id]))) return;
         map.closePopup(popup);
         await change(() => write("DELETE", itemUrl(id)), interpolate(gettext("Feature %s deleted: saved."), [id]));
@@ -142,6 +148,27 @@ export async function startEditing({ map, dataLayer, config, reloadTable }) {
       }
     });
     content.append(actions);
+  }
+
+  // One feature of a tiled layer as an editable vector, saved (then dropped) when let go.
+  function editShape(feature) {
+    const style = { color: "#e8590c", weight: 3, radius: 8 };
+    const overlay = L.geoJSON(feature, { style, pointToLayer: (f, latlng) => L.circleMarker(latlng, style) }).addTo(map);
+    overlay.eachLayer((shape) => {
+      if (shape instanceof L.CircleMarker) shape.pm.enableLayerDrag();
+      else shape.pm.enable();
+      shape.on("pm:edit", () => {
+        clearTimeout(pending);
+        pending = setTimeout(async () => {
+          await change(
+            () => write("PATCH", itemUrl(feature.id), { geometry: geometryOf(shape) }, "application/merge-patch+json"),
+            interpolate(gettext("Feature %s moved or reshaped: saved."), [feature.id]),
+          );
+          overlay.remove();
+        }, 150);
+      });
+    });
+    say(gettext("Drag the feature or its vertices: it is saved when you let go."));
   }
 
   function editInPopup(id, properties, latlng) {
