@@ -155,21 +155,16 @@ def _write(layer, feature_id, geometry_hex, properties):
     )
 
 
-def _done(layer, feature_id, edit):
-    feature, etag = feature_state(layer, feature_id)
-    return Change(feature_id, feature, etag, edit)
-
-
 def create_feature(user, layer, geometry, properties, *, via="page", crs_options=None):
     with transaction.atomic():
         locked = _locked(layer)
         geometry_hex = _geometry(locked, geometry, crs_options)
         properties = check_properties(locked, properties or {})
         feature_id = _insert(locked, geometry_hex, properties)
-        after, _etag = feature_state(locked, feature_id)
+        after, etag = feature_state(locked, feature_id)
         edit = _record(locked, user, feature_id, FeatureEdit.Action.CREATE, None, after, via)
         _touch(locked, geometry_hex, +1)
-        return _done(locked, feature_id, edit)
+        return Change(feature_id, after, etag, edit)
 
 
 def change_feature(user, layer, feature_id, *, geometry=None, properties=None, replace=False,
@@ -188,10 +183,10 @@ def change_feature(user, layer, feature_id, *, geometry=None, properties=None, r
             Feature.objects.filter(layer=locked, pk=feature_id).update(properties=new_properties)
         else:
             _write(locked, feature_id, geometry_hex, new_properties)
-        after, _etag = feature_state(locked, feature_id)
+        after, etag = feature_state(locked, feature_id)
         edit = _record(locked, user, feature_id, FeatureEdit.Action.UPDATE, before, after, via)
         _touch(locked, geometry_hex)
-        return _done(locked, feature_id, edit)
+        return Change(feature_id, after, etag, edit)
 
 
 def delete_feature(user, layer, feature_id, *, if_match=None, via="page"):
@@ -245,7 +240,7 @@ def _restore(user, layer, edit, via):
     else:
         _write(layer, feature_id, geometry_hex, before["properties"])
         action, count_change = FeatureEdit.Action.UPDATE, 0
-    after, _etag = feature_state(layer, feature_id)
+    after, etag = feature_state(layer, feature_id)
     record = _record(layer, user, feature_id, action, current, after, via, reverts=edit)
     _touch(layer, geometry_hex, count_change)
-    return _done(layer, feature_id, record)
+    return Change(feature_id, after, etag, record)
