@@ -28,11 +28,23 @@ def stop(layer, name):
     return Feature.objects.get(layer=layer, properties__name=name)
 
 
+def stored_download(client, fmt):
+    """A whole-layer download: the stored file (202 while it is made, then the file)."""
+    url = f"/layers/brest-stops/download/{fmt}/"
+    first = client.get(url)
+    if first.status_code == 202:
+        first = client.get(url)
+    assert first.status_code == 200
+    return b"".join(first.streaming_content)
+
+
+@pytest.mark.usefixtures("eager_celery")
 def test_tiles_and_downloads_show_an_edit_right_after_it(client, brest_stops, planner_of):
     token = planner_of("brest").token
     tile_url = "/tiles/brest-stops/12/2317/1351.pbf"  # holds the three sample stops
     before = client.get(tile_url)
     assert before.status_code == 200 and b"Stop A" in before.content
+    assert b"Stop A renamed" not in stored_download(client, "csv")
     version = layer_cache_version(Layer.objects.get(pk=brest_stops.pk))
     stop_a = stop(brest_stops, "Stop A")
     response = client.patch(
@@ -47,12 +59,15 @@ def test_tiles_and_downloads_show_an_edit_right_after_it(client, brest_stops, pl
     after = client.get(tile_url)
     assert after["ETag"] != before["ETag"]
     assert b"Stop A renamed" in after.content and b"trolleybus" in after.content
-    download = json.loads(b"".join(client.get("/layers/brest-stops/download/geojson/")))
+    # The stored files of the old version are not served: the new ones hold the edit.
+    download = json.loads(stored_download(client, "geojson"))
     edited = next(f for f in download["features"] if f["id"] == stop_a.pk)
     assert edited["properties"]["name"] == "Stop A renamed"
     assert edited["geometry"]["coordinates"] == [23.6861, 52.098]
-    csv = b"".join(client.get("/layers/brest-stops/download/csv/").streaming_content)
-    assert b"Stop A renamed" in csv
+    assert b"Stop A renamed" in stored_download(client, "csv")
+    # A selection (streamed, not stored) too.
+    selection = client.get("/layers/brest-stops/download/csv/?column=kind&value=trolleybus")
+    assert b"Stop A renamed" in b"".join(selection.streaming_content)
 
 
 def test_history_and_revert_rules(brest_stops, planner_of):
