@@ -4,6 +4,7 @@ refused on a Pinsk layer."""
 
 import pytest
 from editing_fixtures import *  # noqa: F403 (the fixtures)
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from layers.models import Feature, FeatureEdit
@@ -143,11 +144,19 @@ def test_a_tiled_layer_feature_is_moved_from_its_popup(
     sign_in(page, live_server, "/en/layers/brest-stops/")
     page.evaluate("() => window.portalMap.setView([52.0976, 23.6850], 17)")
     tile_point = page.locator("#layer-map .leaflet-tile path.leaflet-interactive")
-    expect(tile_point).to_have_count(1, timeout=10000)
-    page.wait_for_timeout(500)
+    expect(tile_point.first).to_be_visible(timeout=10000)
+    # The tiles of the zoom the map left may still be on screen, about to go: let them.
+    page.wait_for_timeout(800)
     start = point_on_screen(page, 23.6850, 52.0976)
-    tile_point.click(force=True)
-    page.locator(".leaflet-popup button[data-action=shape]").click()
+    shape = page.locator(".leaflet-popup button[data-action=shape]")
+    for _attempt in range(3):  # a click that lands while tiles are being replaced finds none
+        page.mouse.click(start["x"], start["y"])
+        try:
+            shape.wait_for(timeout=3000)
+            break
+        except PlaywrightTimeout:
+            continue
+    shape.click()
     expect(page.locator("#edit-status")).to_contain_text("Drag the feature")
     page.screenshot(path=output_dir / "shape.png")
     page.mouse.move(start["x"], start["y"])
