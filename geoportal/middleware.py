@@ -84,6 +84,8 @@ class TokenAuthenticationMiddleware:
                 )
             if found is not None:
                 request.user = found[0]
+                # Writes by a token holder need no CSRF token (as in DRF); a session's do.
+                request.authenticated_by_token = True
         return self.get_response(request)
 
 

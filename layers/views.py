@@ -32,6 +32,7 @@ from .catalogue import (
     thumbnail_svg,
 )
 from .downloads import exporters, responses, store
+from .editing.page import editing_config
 from .maps import layer_map_config, map_layers
 from .permissions import visible_layers
 from .queries import FeatureQuery
@@ -83,6 +84,7 @@ def layer_detail(request, slug):
         "tableUrl": reverse("layers:table", args=[layer.slug]),
         "citiesUrl": reverse("city-list"),
         "columns": [a["name"] for a in layer.attributes],
+        "editing": editing_config(request, layer),
     }
     downloads = [
         (fmt, label, reverse("layers:download", args=[layer.slug, fmt]),

@@ -174,7 +174,13 @@ def eager_celery():
 def english(settings):
     """Messages in English, whatever the portal's default language (pages without a language
     prefix, the admin and the API answer in LANGUAGE_CODE)."""
+    from django.urls import clear_url_caches
+
     settings.LANGUAGE_CODE = "en"
+    yield
+    # URLs reversed meanwhile were cached for "en" as the unprefixed default language: later
+    # /en/ pages (of a live server) would link /jsi18n/, the Belarusian catalogue.
+    clear_url_caches()
 
 
 @pytest.fixture(autouse=True)

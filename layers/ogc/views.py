@@ -1,5 +1,6 @@
 """OGC API - Features at /ogc/: Part 1 Core (GeoJSON, HTML, OpenAPI 3.0), Part 2 CRS by
-reference, Part 3 Filtering (queryables, CQL2 text and JSON).
+reference, Part 3 Filtering (queryables, CQL2 text and JSON), Part 4 Create, Replace, Update,
+Delete on the map layers (transactions.py: each endpoint names the methods it writes with).
 
 Views are thin: they parse the request into an ItemsRequest (parameters.py), ask the
 collection's provider (providers.py) and render JSON or HTML (responses.py).
@@ -16,6 +17,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.exceptions import ValidationError
 
 from . import crs as crs_module
+from . import transactions
 from .openapi import openapi_document
 from .parameters import parse_crs_param, parse_items_request
 from .providers import LayerProvider, collection_or_404, collections
@@ -61,6 +63,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    *transactions.CONFORMANCE,
 ]
 
 
@@ -189,6 +192,7 @@ def feature_collection_text(features, *, matched, returned, links):
     return f'{{{meta},"features":[{",".join(features)}]}}'
 
 
+@transactions.writable(POST=transactions.create_item)
 @ogc_endpoint
 def items(request, collection_id):
     provider = collection_or_404(request.user, collection_id)
@@ -224,6 +228,9 @@ def items(request, collection_id):
     return respond(request, "items.html", body, GEOJSON, headers)
 
 
+@transactions.writable(
+    PUT=transactions.replace_item, PATCH=transactions.update_item, DELETE=transactions.delete_item
+)
 @ogc_endpoint
 def item(request, collection_id, feature_id):
     provider = collection_or_404(request.user, collection_id)
