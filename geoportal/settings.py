@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "geoportal.middleware.ServerErrorMiddleware",
+    "geoportal.database.middleware.ReplicaFallbackMiddleware",
 ]
 
 ROOT_URLCONF = "geoportal.urls"

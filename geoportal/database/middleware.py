@@ -52,6 +52,17 @@ class ReadYourWritesMiddleware:
             )
         return response
 
+
+class ReplicaFallbackMiddleware:
+    """Last in MIDDLEWARE, so that its process_exception runs before ServerErrorMiddleware turns
+    the replica's failure into a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
     def process_exception(self, request, exception):
         if (
             not isinstance(exception, OperationalError | InterfaceError)
