@@ -4,19 +4,10 @@ the first page or the default size); a page size above the maximum is clamped. G
 (drf-gis) are a FeatureCollection with count, next and previous, and described as such."""
 
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework_gis.pagination import GeoJsonPagination as DrfGisGeoJsonPagination
 
-from .query_params import MAX_INTEGER, parse_int
-
-
-def single(params, name):
-    """The one value of a query parameter (None when absent); given twice is a 400."""
-    values = params.getlist(name)
-    if len(values) > 1:
-        raise ValidationError({name: _("Give this parameter once.")})
-    return values[0] if values else None
+from .query_params import MAX_INTEGER, parse_int, single
 
 
 class Pages(PageNumberPagination):

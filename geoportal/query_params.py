@@ -17,6 +17,15 @@ from rest_framework.exceptions import ValidationError
 MAX_INTEGER = 2**62
 
 
+def single(params, name):
+    """The one value of a query parameter (None when absent); given twice is a 400: which of
+    the two counts would be a guess."""
+    values = params.getlist(name) if hasattr(params, "getlist") else [params[name]]
+    if len(values) > 1:
+        raise ValidationError({name: _("Give this parameter once.")})
+    return values[0] if values else None
+
+
 def parse_int(value, name, *, default=None, minimum=None, maximum=MAX_INTEGER, clamp=False):
     """An integer parameter; empty gives `default`. Above `maximum` it is clamped when `clamp`
     (as OGC's `limit` is), refused otherwise."""

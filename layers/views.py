@@ -10,23 +10,30 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseNotModified,
     JsonResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
-from cities.models import City
 from geoportal.query_params import parse_bbox, parse_int
 
-from . import exporters, tiles
-from .catalogue import GEOMETRY_FAMILIES, CatalogueSearch, table_page, thumbnail_svg
+from . import tiles
+from .catalogue import (
+    GEOMETRY_FAMILIES,
+    CatalogueSearch,
+    filter_choices,
+    table_page,
+    thumbnail_svg,
+)
+from .downloads import exporters, responses, store
+from .editing.page import editing_config
 from .maps import layer_map_config, map_layers
-from .models import TopicCategory
 from .permissions import visible_layers
 from .queries import FeatureQuery
 from .styles import effective_style
@@ -62,8 +69,7 @@ def catalogue(request):
             "search": search,
             "page": page,
             "query": query.urlencode(),
-            "categories": TopicCategory.choices,
-            "cities": City.objects.filter(layers__isnull=False).distinct().order_by("name_be"),
+            **filter_choices(request.user),
             "geometries": list(zip(GEOMETRY_FAMILIES, GEOMETRY_LABELS, strict=True)),
         },
     )
@@ -78,11 +84,13 @@ def layer_detail(request, slug):
         "tableUrl": reverse("layers:table", args=[layer.slug]),
         "citiesUrl": reverse("city-list"),
         "columns": [a["name"] for a in layer.attributes],
+        "editing": editing_config(request, layer),
     }
     downloads = [
-        (fmt, label, reverse("layers:download", args=[layer.slug, fmt]))
+        (fmt, label, reverse("layers:download", args=[layer.slug, fmt]),
+         store.stored_file(layer, fmt))
         for fmt, (label, _ext, _type) in exporters.FORMATS.items()
-    ]
+    ]  # fmt: skip
     return render(
         request,
         "layers/layer_detail.html",
@@ -119,16 +127,11 @@ def download(request, slug, fmt):
     except ValidationError as error:
         return HttpResponseBadRequest(str(error.detail["bbox"]), content_type="text/plain")
     column, value = request.GET.get("column", ""), request.GET.get("value", "")
-    properties = {column: value} if column and value != "" else {}
-    try:
-        result = exporters.export(FeatureQuery(layer, bbox=bbox, properties=properties), fmt)
-    except exporters.ExportError as error:
-        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
-    response = StreamingHttpResponse(result.chunks, content_type=result.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    query = FeatureQuery(layer, bbox=bbox, properties={column: value} if column and value else {})
     licence_url = request.build_absolute_uri(layer.get_absolute_url()) + "#licence"
-    response["Link"] = f'<{licence_url}>; rel="license"'
-    return response
+    if exporters.is_selection(query):
+        return responses.selection(request, query, fmt, licence_url)
+    return responses.whole_layer(request, layer, fmt, licence_url)
 
 
 @require_GET
@@ -149,7 +152,16 @@ def national_map_layers(request):
     return JsonResponse({"basemaps": basemaps, "groups": map_layers(request)})
 
 
+def _matches(etag, request):
+    """If-None-Match, compared weakly (RFC 9110): gzip makes the ETag sent out a weak one."""
+    sent = parse_etags(request.headers.get("If-None-Match", ""))
+    return etag in {tag.removeprefix("W/") for tag in sent}
+
+
+# Compressed here, once per tile and encoding, so that nginx's cache keeps the gzipped tile
+# instead of compressing it again for every client.
 @require_GET
+@gzip_page
 def tile(request, slug, z, x, y):
     try:
         wanted = tiles.TileRequest(z, x, y)
@@ -159,21 +171,26 @@ def tile(request, slug, z, x, y):
     if access is None:
         raise Http404
     etag = access.etag(wanted)
-    # Weak comparison (RFC 9110): gzip makes the ETag a client holds weak (W/"...").
-    held = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
-    if etag in held:
+    if _matches(etag, request):
         response = HttpResponseNotModified()
     else:
         response = HttpResponse(tiles.get_tile(access, wanted), content_type=tiles.MVT_CONTENT_TYPE)
     response["ETag"] = etag
-    # Private tiles must not sit in shared caches.
-    response["Cache-Control"] = (
-        f"public, max-age={settings.TILE_HTTP_MAX_AGE}" if access.is_public else "private, no-store"
-    )
+    response["Cache-Control"] = tiles.cache_control(access)
     return response
 
 
 @require_GET
 def tilejson(request, slug):
     layer = _visible_layer(request, slug)
-    return JsonResponse(tiles.tilejson(layer, tiles.tiles_template_url(request, layer)))
+    access = tiles.TileAccess.of(layer)
+    # Titles are in the client's language; the tile URLs hold the layer's version.
+    etag = f'"{access.pk}-{access.cache_version}-{request.LANGUAGE_CODE}"'
+    if _matches(etag, request):
+        response = HttpResponseNotModified()
+    else:
+        response = JsonResponse(tiles.tilejson(layer, tiles.tiles_template_url(request, layer)))
+    response["ETag"] = etag
+    response["Cache-Control"] = tiles.cache_control(access)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response

@@ -14,9 +14,10 @@ from django.urls import reverse
 from geoportal.query_params import MAX_INTEGER
 
 from ..tiles import MVT_CONTENT_TYPE
+from . import transactions
 from .cql2 import GEOMETRY
 from .parameters import crs_schema, format_parameter, items_parameters, parameter
-from .responses import GEOJSON, HTML, JSON, OPENAPI, SCHEMA_JSON
+from .responses import GEOJSON, HTML, JSON, OPENAPI, SCHEMA_JSON, error_description
 
 
 def ref(kind, name):
@@ -131,15 +132,10 @@ SCHEMAS = {
 }  # fmt: skip
 
 
-def _error(description):
-    return {"description": description,
-            "content": {JSON: {"schema": ref("schemas", "exception")}}}  # fmt: skip
-
-
 RESPONSES = {
-    "400": _error("Invalid or unknown parameter"),
-    "401": _error("The token in the Authorization header is not valid"),
-    "404": _error("No such resource, or not visible to you"),
+    "400": error_description("Invalid or unknown parameter"),
+    "401": error_description("The token in the Authorization header is not valid"),
+    "404": error_description("No such resource, or not visible to you"),
 }
 
 
@@ -156,7 +152,7 @@ def _get(summary, operation_id, parameters, ok, *, not_found=True):
         responses["404"] = ref("responses", "404")
     return {"get": {
         "summary": summary, "operationId": operation_id, "parameters": parameters,
-        "responses": responses, "security": [{}, {"tokenAuth": []}],
+        "responses": responses, "security": [{}, {"token": []}],
     }}  # fmt: skip
 
 
@@ -251,6 +247,8 @@ def openapi_document(server_url, providers):
         paths[f"/collections/{provider.id}/items"] = collection_items_path(provider)
     parameters = {p["name"]: p for p in [format_parameter(), *items_parameters()]}
     parameters["crs"] = parameter("crs", "CRS of the returned geometries", crs_schema())
+    components = {"schemas": SCHEMAS, "parameters": parameters, "responses": RESPONSES}
+    transactions.add_openapi_operations(paths, components)
     return {
         "openapi": "3.0.3",
         "info": {
@@ -263,13 +261,5 @@ def openapi_document(server_url, providers):
         },
         "servers": [{"url": server_url.rstrip("/") + base if base else server_url}],
         "paths": paths,
-        "components": {
-            "schemas": SCHEMAS,
-            "parameters": parameters,
-            "responses": RESPONSES,
-            "securitySchemes": {"tokenAuth": {
-                "type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "An API token from the portal's admin, as 'Token <key>'",
-            }},
-        },
+        "components": components,
     }  # fmt: skip

@@ -1,16 +1,16 @@
 """What every OGC API response shares: media types and link relations, the choice between JSON
 and HTML (f= or Accept), links (in the body and as HTTP Link headers), and the one error body;
-ogc_endpoint makes each view an Endpoint that answers the methods it declares, 405 with Allow for
-the others, 400 for bad input and 404 for a missing resource, as JSON, never a 500."""
+ogc_endpoint makes a view a read-only resource that answers 405 with Allow for other methods, 400
+for bad input and 404 for a missing resource, as JSON, never a 500."""
 
 import json
-from functools import update_wrapper
+from functools import wraps
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import ValidationError
 
 GEOJSON = "application/geo+json"
@@ -31,6 +31,12 @@ def error_response(status, code, description):
     # OGC's exception schema wants code and description; "detail" keeps the portal's one format.
     body = {"code": code, "description": description, "detail": description}
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def error_description(description):
+    """The OpenAPI response object of a status answered with error_response's body."""
+    exception = {"$ref": "#/components/schemas/exception"}
+    return {"description": description, "content": {JSON: {"schema": exception}}}
 
 
 def _message(detail):
@@ -55,57 +61,38 @@ def _answering_errors(handler):
     return answer
 
 
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-class Endpoint:
-    """One resource of the OGC API: a handler per HTTP method it allows (GET, which answers HEAD
-    too, and whatever `handles` adds, e.g. Part 4's POST or PUT). OPTIONS lists them in Allow;
-    any other method is a 405 with Allow, as JSON. The endpoint is exempt from Django's CSRF
-    middleware, so that an unsupported method gets its 405 rather than a CSRF page; a handler of
-    an unsafe method is wrapped in csrf_protect, so a cookie session still needs the token."""
-
-    csrf_exempt = True
-
-    def __init__(self, get):
-        self.handlers = {"GET": _answering_errors(get)}
-        update_wrapper(self, get)
-
-    def handles(self, method):
-        """Decorator: `@items.handles("POST")` adds a handler for that method."""
-
-        def register(handler):
-            self.handlers[method.upper()] = csrf_protect(_answering_errors(handler))
-            return handler
-
-        return register
-
-    @property
-    def allowed(self):
-        methods = {*self.handlers, "HEAD", "OPTIONS"}
-        order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-        return [m for m in order if m in methods] + sorted(methods - set(order))
-
-    def __call__(self, request, *args, **kwargs):
-        allow = ", ".join(self.allowed)
-        method = "GET" if request.method == "HEAD" else request.method
-        if method == "OPTIONS":
-            return HttpResponse(headers={"Allow": allow})
-        handler = self.handlers.get(method)
-        if handler is None:
-            response = error_response(
-                405, "MethodNotAllowed",
-                _("Method %(method)s is not allowed here. Allowed: %(allow)s.")
-                % {"method": request.method, "allow": allow},
-            )  # fmt: skip
-            response["Allow"] = allow
-            return response
-        return handler(request, *args, **kwargs)
+def method_not_allowed(request, allowed):
+    """405 with Allow listing `allowed`, as JSON."""
+    allow = ", ".join(allowed)
+    response = error_response(
+        405, "MethodNotAllowed",
+        _("Method %(method)s is not allowed here. Allowed: %(allow)s.")
+        % {"method": request.method, "allow": allow},
+    )  # fmt: skip
+    response["Allow"] = allow
+    return response
 
 
 def ogc_endpoint(view):
-    """The view as the GET (and HEAD) handler of an Endpoint."""
-    return Endpoint(view)
+    """A read-only resource: GET and HEAD run the view, OPTIONS names them in Allow, any other
+    method is a 405 with Allow. Exempt from Django's CSRF middleware, which would answer an
+    unsafe method with its HTML page first: nothing here writes (Part 4's writers are added
+    around this by transactions.writable, which checks CSRF itself)."""
+    answer = _answering_errors(view)
+
+    @csrf_exempt
+    @wraps(view)
+    def endpoint(request, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            return answer(request, *args, **kwargs)
+        if request.method == "OPTIONS":
+            return HttpResponse(status=204, headers={"Allow": ", ".join(READ_METHODS)})
+        return method_not_allowed(request, READ_METHODS)
+
+    return endpoint
 
 
 def output_format(request):
