@@ -17,6 +17,7 @@ from ..tiles import MVT_CONTENT_TYPE
 from . import transactions
 from .cql2 import GEOMETRY
 from .parameters import crs_schema, format_parameter, items_parameters, parameter
+from .providers import LayerProvider
 from .responses import GEOJSON, HTML, JSON, OPENAPI, SCHEMA_JSON, error_description
 
 
@@ -136,6 +137,7 @@ RESPONSES = {
     "400": error_description("Invalid or unknown parameter"),
     "401": error_description("The token in the Authorization header is not valid"),
     "404": error_description("No such resource, or not visible to you"),
+    "429": error_description("Too many requests (see the Retry-After header)"),
 }
 
 
@@ -150,6 +152,7 @@ def _get(summary, operation_id, parameters, ok, *, not_found=True):
     responses = {"200": ok, "400": ref("responses", "400"), "401": ref("responses", "401")}
     if not_found:
         responses["404"] = ref("responses", "404")
+    responses["429"] = ref("responses", "429")
     return {"get": {
         "summary": summary, "operationId": operation_id, "parameters": parameters,
         "responses": responses, "security": [{}, {"token": []}],
@@ -198,6 +201,7 @@ def openapi_document(server_url, providers):
     """The document for one user: `providers` are the collections they may see."""
     f = ref("parameters", "f")
     collection_id = parameter("collectionId", "Collection id", {"type": "string"}, "path", True)
+    feature_id = parameter("featureId", "Item id", {"type": "string"}, "path", True)
     tms_id = parameter("tileMatrixSetId", "Tile matrix set id (WebMercatorQuad)",
                        {"type": "string", "enum": ["WebMercatorQuad"]}, "path", True)  # fmt: skip
     base = reverse("ogc:landing").rstrip("/")
@@ -219,15 +223,14 @@ def openapi_document(server_url, providers):
         "/collections/{collectionId}/queryables": _get(
             "What a filter may use", "getQueryables", [collection_id, f],
             _ok("Queryables (JSON Schema)", "queryables", SCHEMA_JSON)),
-        "/collections/{collectionId}/items": _get(
+        # The path parameters once for every method (Part 4 adds its writes here).
+        "/collections/{collectionId}/items": {"parameters": [collection_id], **_get(
             "Items of a collection", "getFeatures",
-            [collection_id, *(ref("parameters", p["name"]) for p in items_parameters())],
-            _ok("Features", "featureCollectionGeoJSON", GEOJSON)),
-        "/collections/{collectionId}/items/{featureId}": _get(
-            "One item", "getFeature",
-            [collection_id, parameter("featureId", "Item id", {"type": "string"}, "path", True),
-             ref("parameters", "crs"), f],
-            _ok("Feature", "featureGeoJSON", GEOJSON)),
+            [ref("parameters", p["name"]) for p in items_parameters()],
+            _ok("Features", "featureCollectionGeoJSON", GEOJSON))},
+        "/collections/{collectionId}/items/{featureId}": {"parameters": [collection_id, feature_id],
+            **_get("One item", "getFeature", [ref("parameters", "crs"), f],
+                   _ok("Feature", "featureGeoJSON", GEOJSON))},
         # OGC API - Tiles: metadata here, the tiles themselves under /tiles/ (a templated link).
         "/collections/{collectionId}/tiles": _get(
             "Vector tilesets of a map layer", "getCollectionTileSets", [collection_id],
@@ -243,12 +246,16 @@ def openapi_document(server_url, providers):
             "A tile matrix set", "getTileMatrixSet", [tms_id],
             _ok("Tile matrix set", "tileMatrixSet", JSON, html=False)),
     }  # fmt: skip
-    for provider in providers:
-        paths[f"/collections/{provider.id}/items"] = collection_items_path(provider)
     parameters = {p["name"]: p for p in [format_parameter(), *items_parameters()]}
     parameters["crs"] = parameter("crs", "CRS of the returned geometries", crs_schema())
     components = {"schemas": SCHEMAS, "parameters": parameters, "responses": RESPONSES}
     transactions.add_openapi_operations(paths, components)
+    create = paths["/collections/{collectionId}/items"]["post"]
+    for provider in providers:
+        path = paths[f"/collections/{provider.id}/items"] = collection_items_path(provider)
+        if isinstance(provider, LayerProvider):
+            # A client matches this path before the templated one: it takes Part 4's POST too.
+            path["post"] = {**create, "operationId": f"createFeature-{provider.id}"}
     return {
         "openapi": "3.0.3",
         "info": {

@@ -257,6 +257,7 @@ def _operation(summary, operation_id, body_type, success, *, if_match=False):
         "409": "The layer is being re-imported from a file",
         "412": "If-Match does not match the item's current ETag",
         "415": "Unsupported body type",
+        "429": "Too many requests (see the Retry-After header)",
     }  # fmt: skip
     operation = {
         "summary": summary,
