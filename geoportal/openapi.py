@@ -4,7 +4,8 @@ tells what is served and generated clients work:
 - every operation lists the errors it can answer, each with the one error body
   ({"detail", "code"}, geoportal/api_errors.py): 400 where it takes parameters or a body, 401
   for a wrong token (any request may carry one), 403 for writes, 404 where a path names a
-  resource or a page is numbered, 429 when throttled;
+  resource or a page is numbered, 413 for a body over MAX_UPLOAD_SIZE (UploadLimitMiddleware),
+  429 when throttled;
 - an operation open to anonymous readers says so (`{}` among its security requirements) also
   when its permission class is the project's own: such a class sets `anonymous_reads = True`.
 
@@ -60,6 +61,8 @@ class PortalAutoSchema(AutoSchema):
         yield "401", "The token in the Authorization header is not valid"
         if self.method not in SAFE_METHODS:
             yield "403", "Not allowed to change this"
+        if "requestBody" in operation:
+            yield "413", "The body is larger than MAX_UPLOAD_SIZE"
         if "{" in self.path or "page" in query:
             yield "404", "No such resource (or not visible to you), or no such page"
         yield "429", "Too many requests: throttled (see the Retry-After header)"

@@ -256,6 +256,7 @@ def _operation(summary, operation_id, body_type, success, *, if_match=False):
         "404": "No such collection or item", "405": "A collection that cannot be edited",
         "409": "The layer is being re-imported from a file",
         "412": "If-Match does not match the item's current ETag",
+        "413": "The feature is too large",
         "415": "Unsupported body type",
         "429": "Too many requests (see the Retry-After header)",
     }  # fmt: skip

@@ -163,7 +163,8 @@ def test_the_schema_describes_what_is_served(client):
     assert layer["city"]["nullable"] is True and layer["owner"]["nullable"] is True
     layers = schema["paths"]["/api/v1/layers/"]
     assert {} in layers["get"]["security"] and {} not in layers["post"]["security"]
-    assert {"401", "403"} <= set(layers["post"]["responses"])
+    assert {"401", "403", "413"} <= set(layers["post"]["responses"])
+    assert "413" not in layers["get"]["responses"]
     assert components["Error"]["required"] == ["detail", "code"]
 
 
