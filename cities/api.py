@@ -1,12 +1,13 @@
 """REST API for regions and cities, as GeoJSON FeatureCollections."""
 
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework_gis.fields import GeometrySerializerMethodField
 from rest_framework_gis.filters import InBBoxFilter
-from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from geoportal.pagination import GeoJsonPagination
 from geoportal.query_params import parse_bbox
 
 from .models import City, Region
@@ -37,6 +38,17 @@ class RegionSerializer(GeoFeatureModelSerializer):
         fields = ["slug", "iso_code", "name", "name_be", "name_ru", "name_en", "area_km2", "source"]
 
 
+# A city's geometry: its boundary where published, else its point.
+CITY_GEOMETRY = {
+    "type": "object",
+    "required": ["type", "coordinates"],
+    "properties": {
+        "type": {"type": "string", "enum": ["Point", "Polygon", "MultiPolygon"]},
+        "coordinates": {"type": "array", "items": {}},
+    },
+}
+
+
 class CitySerializer(GeoFeatureModelSerializer):
     name = serializers.CharField(read_only=True)
     region = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -47,6 +59,8 @@ class CitySerializer(GeoFeatureModelSerializer):
     geometry = GeometrySerializerMethodField()
     geometry_source = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    # Computed by PostgreSQL from the boundary: none without one.
+    area_km2 = serializers.FloatField(read_only=True, allow_null=True)
 
     class Meta:
         model = City
@@ -58,6 +72,7 @@ class CitySerializer(GeoFeatureModelSerializer):
             "boundary_date", "platform_status", "platform_launch_year", "geometry_source", "url",
         ]  # fmt: skip
 
+    @extend_schema_field(CITY_GEOMETRY)
     def get_geometry(self, city):
         return city.geometry
 

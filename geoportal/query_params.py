@@ -8,13 +8,22 @@ import math
 
 import django_filters
 from django import forms
-from django.contrib.gis.geos import Polygon
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 # PostgreSQL's LIMIT and OFFSET are bigints: anything near that is no real page.
 MAX_INTEGER = 2**62
+
+
+def single(params, name):
+    """The one value of a query parameter (None when absent); given twice is a 400: which of
+    the two counts would be a guess."""
+    values = params.getlist(name) if hasattr(params, "getlist") else [params[name]]
+    if len(values) > 1:
+        raise ValidationError({name: _("Give this parameter once.")})
+    return values[0] if values else None
 
 
 def parse_int(value, name, *, default=None, minimum=None, maximum=MAX_INTEGER, clamp=False):
@@ -60,9 +69,13 @@ def _numbers(value, count):
     return numbers
 
 
-def parse_bbox(value, param="bbox", *, srid=4326, northing_first=False, geographic=True):
+def parse_bbox(
+    value, param="bbox", *, srid=4326, northing_first=False, geographic=True, antimeridian=False
+):
     """'minx,miny,maxx,maxy' -> a Polygon in `srid`. Six numbers (a 3D box) lose their heights;
-    a northing-first CRS takes the numbers in its own axis order; degrees are range-checked."""
+    a northing-first CRS takes the numbers in its own axis order; degrees are range-checked. With
+    `antimeridian` (OGC API - Features Part 1), a box in degrees whose west edge lies east of its
+    east edge crosses the antimeridian: two boxes, as a MultiPolygon; otherwise it is a 400."""
     numbers = _numbers(value, (4, 6))
     if not numbers:
         message = (
@@ -76,13 +89,19 @@ def parse_bbox(value, param="bbox", *, srid=4326, northing_first=False, geograph
     if northing_first:
         numbers = [numbers[1], numbers[0], numbers[3], numbers[2]]
     minx, miny, maxx, maxy = numbers
-    if minx > maxx or miny > maxy:
+    crosses_antimeridian = antimeridian and geographic and minx > maxx
+    if (minx > maxx and not crosses_antimeridian) or miny > maxy:
         raise ValidationError({param: _("The minimum must not exceed the maximum.")})
     if geographic and not (
         -180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90
     ):
         raise ValidationError({param: _("Coordinates are outside longitude/latitude range.")})
-    box = Polygon.from_bbox(numbers)
+    if crosses_antimeridian:
+        box = MultiPolygon(
+            Polygon.from_bbox((minx, miny, 180, maxy)), Polygon.from_bbox((-180, miny, maxx, maxy))
+        )
+    else:
+        box = Polygon.from_bbox(numbers)
     box.srid = srid
     return box
 
@@ -154,10 +173,11 @@ class ParsedFilter(django_filters.Filter):
     field_class = ParsedField
     schema_type = "string"
 
-    def __init__(self, parse, **kwargs):
+    def __init__(self, parse, schema=None, **kwargs):
         kwargs.setdefault("method", "filter_nothing")
         super().__init__(parse=parse, **kwargs)
-        schema = {"type": self.schema_type}
+        # The bounds and shape the parser enforces, so that the schema refuses what it refuses.
+        schema = {"type": self.schema_type, **(schema or {})}
         if kwargs.get("help_text"):
             schema["description"] = str(kwargs["help_text"])
         extend_schema_field(schema)(self)
@@ -170,14 +190,17 @@ class IntegerFilter(ParsedFilter):
         def parse(value, name):
             return parse_int(value, name, minimum=minimum, maximum=maximum, clamp=clamp)
 
-        super().__init__(parse, **kwargs)
+        bounds = {"minimum": minimum, "maximum": maximum}
+        schema = {key: value for key, value in bounds.items() if value is not None}
+        super().__init__(parse, schema, **kwargs)
 
 
 class NumberFilter(ParsedFilter):
     schema_type = "number"
 
     def __init__(self, low, high, **kwargs):
-        super().__init__(lambda v, n: parse_number(v, n, low=low, high=high), **kwargs)
+        schema = {"minimum": low, "maximum": high}
+        super().__init__(lambda v, n: parse_number(v, n, low=low, high=high), schema, **kwargs)
 
 
 class BooleanFilter(ParsedFilter):
@@ -191,21 +214,32 @@ class ListFilter(ParsedFilter):
     """Comma-separated values (from `choices` when given)."""
 
     def __init__(self, choices=None, **kwargs):
-        super().__init__(lambda v, n: parse_list(v, n, choices), **kwargs)
+        schema = None
+        if choices:
+            one = "|".join(choices)
+            schema = {"pattern": rf"^(({one})(,({one}))*)?$"}
+        super().__init__(lambda v, n: parse_list(v, n, choices), schema, **kwargs)
+
+
+def numbers_pattern(count):
+    """A regular expression of `count` comma-separated decimal numbers (or nothing: an empty
+    parameter is an absent one), for the schema."""
+    number = r"-?[0-9]+(\.[0-9]+)?"
+    return rf"^({number}(,{number}){{{count - 1}}})?$"
 
 
 class BBoxFilter(ParsedFilter):
     """minlon,minlat,maxlon,maxlat in EPSG:4326 -> a Polygon."""
 
     def __init__(self, **kwargs):
-        super().__init__(lambda v, n: parse_bbox(v, n), **kwargs)
+        super().__init__(lambda v, n: parse_bbox(v, n), {"pattern": numbers_pattern(4)}, **kwargs)
 
 
 class PointFilter(ParsedFilter):
     """lon,lat in EPSG:4326 -> (lon, lat)."""
 
     def __init__(self, **kwargs):
-        super().__init__(lambda v, n: parse_point(v, n), **kwargs)
+        super().__init__(lambda v, n: parse_point(v, n), {"pattern": numbers_pattern(2)}, **kwargs)
 
 
 class ParsedFilterSet(django_filters.FilterSet):

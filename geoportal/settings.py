@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "geoportal.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "geoportal.middleware.ApiGZipMiddleware",
     "geoportal.database.middleware.ReadYourWritesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -198,7 +199,7 @@ LEAFLET_CONFIG = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "geoportal.pagination.Pages",
     "PAGE_SIZE": 100,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -262,6 +263,8 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # and Swagger UI / Redoc served from the project's own static files (drf-spectacular-sidecar).
 INSTALLED_APPS += ["drf_spectacular_sidecar"]
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "geoportal.api_errors.handle_api_exception"
+# The schema lists every error an operation can answer and who may call it (geoportal/openapi.py).
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "geoportal.openapi.PortalAutoSchema"
 SPECTACULAR_SETTINGS.update(
     {
         "SWAGGER_UI_DIST": "SIDECAR",
@@ -269,8 +272,11 @@ SPECTACULAR_SETTINGS.update(
         "REDOC_DIST": "SIDECAR",
     }
 )
-# OGC API - Features: the largest page a client may ask for (`limit` is clamped to it).
+# OGC API - Features: the largest page a client may ask for (`limit` is clamped to it), and the
+# smallest limit a JSON page's next link asks for, so that clients which follow next links with
+# a tiny first page (GDAL before 3.8 asks for 10) read big pages after it (0: the client's limit).
 OGC_MAX_LIMIT = int(os.environ.get("OGC_MAX_LIMIT", "10000"))
+OGC_NEXT_MIN_LIMIT = int(os.environ.get("OGC_NEXT_MIN_LIMIT", "1000"))
 # Planners' files (geoportal/gis, layers/imports): the largest upload accepted, the caps checked
 # on a zip before anything is extracted, and where uploads wait for the worker.
 MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(2 * 1024**3)))

@@ -11,8 +11,10 @@ from drf_spectacular.views import (
 
 from geoportal import health
 from geoportal.api_errors import api_not_found
+from geoportal.api_root import api_root
 
 api_v1 = [
+    path("", api_root, name="api-root"),
     path("", include("cities.api_urls")),
     path("", include("layers.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

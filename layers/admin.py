@@ -69,12 +69,18 @@ class LayerForm(forms.ModelForm):
         fields = [
             "title_be", "title_ru", "title_en", "abstract_be", "abstract_ru", "abstract_en",
             "slug", "keywords", "topic_category", "city", "is_public", "licence", "attribution",
-            "attribute_choices",
+            "attribute_choices", "time_attribute",
         ]  # fmt: skip
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if "time_attribute" in self.fields:
+            # The layer's own dates and date-times, once an import has recorded them.
+            names = self.instance.time_attributes()
+            self.fields["time_attribute"].widget = forms.Select(
+                choices=[("", "—"), *((name, name) for name in names)]
+            )
         self.fields["slug"].required = False
         self.fields["slug"].help_text = _("Made from the title when empty.")
         ids = managed_city_ids(user) if user is not None else None
@@ -218,7 +224,8 @@ class LayerAdmin(StyleAdminMixin, admin.ModelAdmin):
             {
                 "fields": [
                     "source_filename", "source_format", "source_crs", "geometry_type",
-                    "attribute_list", "feature_count", "version", "owner", "created", "updated",
+                    "attribute_list", "time_attribute", "feature_count", "version", "owner",
+                    "created", "updated",
                 ]
             },
         )  # fmt: skip

@@ -10,6 +10,7 @@ the one FeatureQuery, which the OGC API and the downloads use as well.
 
 import json
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -41,8 +42,10 @@ from .queries import FeatureQuery
 class LayerSerializer(serializers.ModelSerializer):
     title = serializers.CharField(read_only=True)
     abstract = serializers.CharField(read_only=True)
-    city = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    owner = serializers.CharField(source="owner.username", read_only=True, default=None)
+    city = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    owner = serializers.CharField(
+        source="owner.username", read_only=True, default=None, allow_null=True
+    )
     extent = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
@@ -52,14 +55,16 @@ class LayerSerializer(serializers.ModelSerializer):
             "slug", "url", "title", "title_be", "title_ru", "title_en", "abstract",
             "abstract_be", "abstract_ru", "abstract_en", "keywords", "topic_category", "city",
             "owner", "licence", "attribution", "is_public", "source_filename", "source_format",
-            "source_crs", "geometry_type", "attributes", "feature_count", "extent", "status",
+            "source_crs", "geometry_type", "attributes", "time_attribute", "feature_count",
+            "extent", "status",
             "progress", "import_report", "error_message", "version", "created", "updated",
         ]  # fmt: skip
 
-    def get_extent(self, layer):
+    def get_extent(self, layer) -> list[float] | None:
+        """[min longitude, min latitude, max longitude, max latitude], EPSG:4326."""
         return list(layer.extent.extent) if layer.extent else None
 
-    def get_url(self, layer):
+    def get_url(self, layer) -> str:
         path = reverse("layer-detail", args=[layer.slug])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
@@ -118,11 +123,20 @@ class LayerUpdateSerializer(serializers.ModelSerializer):
         fields = [
             "title_be", "title_ru", "title_en", "abstract_be", "abstract_ru", "abstract_en",
             "keywords", "topic_category", "city", "is_public", "licence", "attribution",
+            "time_attribute",
         ]  # fmt: skip
 
     def validate_city(self, city):
         check_city(self.context["request"].user, city)
         return city
+
+    def validate_time_attribute(self, name):
+        layer = Layer(attributes=self.instance.attributes, time_attribute=name)
+        try:
+            layer.clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict["time_attribute"]) from None
+        return name
 
 
 class LayerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):

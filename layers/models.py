@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,13 @@ class Layer(models.Model):
     geometry_type = models.CharField(_("geometry type"), max_length=30, blank=True)
     # [{"name": "name_ru", "type": "string"}, ...] in the source's field order.
     attributes = models.JSONField(_("attribute schema"), default=list, blank=True)
+    # The date or date-time attribute that says when each feature is (or happened): the OGC API's
+    # `datetime` filters on it, and its queryables name it.
+    time_attribute = models.CharField(
+        _("time attribute"), max_length=255, blank=True,
+        help_text=_("A date or date-time attribute: the time of each feature, which the OGC API's "
+                    "datetime parameter filters on."),
+    )  # fmt: skip
     feature_count = models.PositiveIntegerField(_("feature count"), default=0)
     extent = models.PolygonField(_("extent"), srid=4326, null=True, blank=True)
     style = models.JSONField(_("style"), default=dict, blank=True)
@@ -101,6 +109,21 @@ class Layer(models.Model):
 
     def get_absolute_url(self):
         return reverse("layers:detail", args=[self.slug])
+
+    def time_attributes(self):
+        """The names of the attributes that can be the layer's time: dates and date-times."""
+        return [a["name"] for a in self.attributes or [] if a.get("type") in TIME_TYPES]
+
+    def clean(self):
+        super().clean()
+        if self.time_attribute and self.time_attribute not in self.time_attributes():
+            raise ValidationError({"time_attribute": _(
+                "The layer's time must be one of its date or date-time attributes: %(names)s."
+            ) % {"names": ", ".join(self.time_attributes()) or _("none")}})  # fmt: skip
+
+
+# The attribute types (geoportal.gis.staging) that hold a time.
+TIME_TYPES = ("date", "datetime")
 
 
 class Feature(models.Model):

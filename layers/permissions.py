@@ -63,6 +63,8 @@ def is_planner(user):
 class LayerPermission(BasePermission):
     """DRF: anyone reads what visible_layers allows; planners write the layers they may edit."""
 
+    anonymous_reads = True  # so the schema says reads need no token (geoportal/openapi.py)
+
     def has_permission(self, request, view):
         return request.method in SAFE_METHODS or is_planner(request.user)
 

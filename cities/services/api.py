@@ -6,10 +6,9 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
-from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from geoportal.pagination import GeoJsonPagination
 from geoportal.query_params import (
     BBoxFilter,
     BooleanFilter,
@@ -86,8 +85,14 @@ class ServiceSerializer(GeoFeatureModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
     icon = serializers.CharField(source="category.icon", read_only=True)
     colour = serializers.CharField(source="category.colour", read_only=True)
-    city = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    city_name = serializers.CharField(source="city.name", read_only=True, default=None)
+    city = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    city_name = serializers.CharField(
+        source="city.name", read_only=True, default=None, allow_null=True
+    )
+    # Empty when no city is near (the trigger in PostgreSQL assigns it).
+    city_basis = serializers.ChoiceField(
+        ServiceLocation.CityBasis.choices, read_only=True, allow_blank=True
+    )
     open_now = serializers.SerializerMethodField()
     distance_m = serializers.SerializerMethodField()
 
@@ -136,7 +141,7 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ServiceCategorySerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     service_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -155,4 +160,3 @@ class ServiceCategoryViewSet(viewsets.ReadOnlyModelViewSet):
     )
     serializer_class = ServiceCategorySerializer
     lookup_field = "slug"
-    pagination_class = PageNumberPagination

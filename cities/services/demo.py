@@ -69,7 +69,8 @@ def load_categories():
 def railway_records():
     """Tab-separated, CRLF; the "correct" Russian and Belarusian names are sometimes empty, then
     the older name stands in. The station code is the id (the OSM node id is 0 for some); the
-    one row without a code is matched by its name."""
+    one row without a code is matched by its name. Four rows have no position in Belarus (two at
+    0, 0, one at 21.6 E, one in Ukraine): the import skips and names them."""
     with open(DATA_DIR / RAILWAY_FILE, encoding="utf-8", newline="") as handle:
         for number, row in enumerate(csv.DictReader(handle, delimiter="\t"), start=2):
             name_ru = row["Па-расейску правільнае"] or row["Па-расейску старое"]
@@ -82,18 +83,15 @@ def railway_records():
             yield Record(number, values, point_or_none(row["lon"], row["lat"]))
 
 
-def minsk_stop_records(skipped):
+def minsk_stop_records():
     """`;`-separated with a BOM; Lng/Lat are degrees x 100,000; an empty Name repeats the previous
-    row's name; 0;0 means no position: those rows are skipped and listed in `skipped`."""
+    row's name; 0;0 means no position: the import skips those rows and names them."""
     previous_name = ""
     with open(DATA_DIR / MINSK_STOPS_FILE, encoding="utf-8-sig", newline="") as handle:
         for number, row in enumerate(csv.DictReader(handle, delimiter=";"), start=2):
             name = row["Name"].strip() or previous_name
             previous_name = name
             lon, lat = int(row["Lng"]), int(row["Lat"])
-            if lon == 0 and lat == 0:
-                skipped.append(f"{row['ID']} {name}")
-                continue
             values = {"id": row["ID"], "name_ru": name, "category": "public-transport-stop"}
             yield Record(
                 number, values, point_or_none(lon / MINSK_STOPS_SCALE, lat / MINSK_STOPS_SCALE)
@@ -118,11 +116,8 @@ def load(stdout=None):
     load_categories()
     grant_planners()
     railway = import_services(railway_records(), source=RAILWAY_SOURCE)
-    skipped = []
-    stops = import_services(minsk_stop_records(skipped), source=MINSK_STOPS_SOURCE)
+    stops = import_services(minsk_stop_records(), source=MINSK_STOPS_SOURCE)
     if stdout:
         stdout.write(f"services: railway stations {railway}")
-        stdout.write(
-            f"services: Minsk stops {stops}; {len(skipped)} rows without a position skipped"
-        )
-    return railway, stops, skipped
+        stdout.write(f"services: Minsk stops {stops}")
+    return railway, stops

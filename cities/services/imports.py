@@ -8,6 +8,10 @@ source by their `id` (updated in place), new ones are added and the ones no long
 Columns (CSV header or GeoJSON properties): id, name_be, name_ru, name_en (one at least),
 category (a slug), address, phone, website, email, opening_hours, wheelchair; a CSV has lon/lat
 (or WKT) columns, a GeoJSON file Point geometries.
+
+A row placed at (0, 0) (a missing position written as zeros) or outside Belarus is a data error
+of the source, not a service of this portal: it is skipped, named with its reason in the report,
+and the rest is imported (a stray point would also stretch every map and extent to the world).
 """
 
 import json
@@ -30,6 +34,9 @@ SERVICE_FORMATS = {".csv", ".geojson", ".json"}
 STORED = [*EDITABLE, "name_be", "name_ru", "name_en", "category", "location"]
 COMPARED = [name if name != "category" else "category_id" for name in STORED]
 MAX_ERRORS = 20
+# Belarus' extent (Natural Earth 10m admin-0, cities/data) with 0.05 degrees around it, so that a
+# station on the border is not lost to the outline's generalisation: (west, south, east, north).
+COUNTRY_BOUNDS = (23.11, 51.18, 32.77, 56.21)
 
 
 @dataclass
@@ -53,8 +60,31 @@ class ImportReport:
             "deleted": self.deleted,
         }
         if self.skipped:
-            text += "; " + _("%(count)d skipped") % {"count": len(self.skipped)}
+            text += "; " + _("%(count)d skipped: %(rows)s") % {
+                "count": len(self.skipped), "rows": "; ".join(self.skipped)}  # fmt: skip
         return text
+
+
+def misplaced(record):
+    """Why a record's point is no position in Belarus, or None when it is one."""
+    point = record.location
+    if point is None:
+        return None
+    lon, lat = point.x, point.y
+    if lon == 0 and lat == 0:
+        return _("position (0, 0): no position given")
+    west, south, east, north = COUNTRY_BOUNDS
+    if not (west <= lon <= east and south <= lat <= north):
+        return _("position (%(lon)s, %(lat)s) is outside Belarus") % {"lon": lon, "lat": lat}
+    return None
+
+
+def _row_label(record):
+    values = record.values
+    name = values.get("name_be") or values.get("name_ru") or values.get("name_en") or ""
+    label = _("row %(row)d") % {"row": record.row}
+    details = ", ".join(part for part in (values.get("id", ""), name) if part)
+    return f"{label} ({details})" if details else label
 
 
 def point_or_none(lon, lat):
@@ -143,8 +173,11 @@ def import_services(records, *, source, user=None):
     if not source:
         raise FileRefused(_("A source is required."))
     categories = {c.slug: c for c in ServiceCategory.objects.all()}
-    services, errors, seen = [], [], set()
+    services, errors, seen, skipped = [], [], set(), []
     for record in records:
+        if reason := misplaced(record):
+            skipped.append(f"{_row_label(record)}: {reason}")
+            continue
         service, problems = _service(record, categories, source)
         if service.external_id and service.external_id in seen:
             problems.append(_("id “%(id)s” repeated") % {"id": service.external_id})
@@ -157,6 +190,7 @@ def import_services(records, *, source, user=None):
         raise FileRefused(*errors[:MAX_ERRORS], *_more(errors))
     with transaction.atomic():
         report = _write(services, source, user)
+    report.skipped = skipped
     return report
 
 

@@ -33,10 +33,10 @@ from django.utils.translation import gettext as _
 from pygeofilter import ast, values
 from pygeofilter.backends.evaluator import Evaluator, handle
 from pygeofilter.parsers.cql2_json import parse as parse_cql2_json
-from pygeofilter.parsers.cql2_text import parse as parse_cql2_text
 from rest_framework.exceptions import ValidationError
 
 from ..queries import PropertyText, PropertyValue
+from .cql2_text import parse as parse_cql2_text
 from .crs import check_in_domain
 
 FILTER_LANGS = ("cql2-text", "cql2-json")
@@ -52,6 +52,7 @@ class Queryable:
     title: str = ""
     field: str | None = None  # a model column; None means the jsonb properties of a layer
     format: str | None = None  # "date", "date-time", or "geometry-..." for the geometry
+    role: str | None = None  # x-ogc-role: "primary-instant" for the time `datetime` filters on
 
     def value(self):
         """The expression compared with literals: the column, or `properties -> name` (jsonb,
@@ -90,6 +91,8 @@ class Queryable:
         schema = {"title": self.title or self.name, "type": self.type}
         if self.format:
             schema["format"] = self.format
+        if self.role:
+            schema["x-ogc-role"] = self.role
         return schema
 
 
@@ -188,19 +191,25 @@ class FilterTranslator(Evaluator):
         name = node.name.lower()
         if name == "bbox" and len(arguments) in (4, 6):
             return self._bbox(list(arguments))
+        if name == "lower":
+            raise invalid(_(
+                "CASEI is not supported: this API does not declare the CQL2 "
+                "case-insensitive-comparison conformance class (see /ogc/conformance). "
+                "Compare with the exact text, or with LIKE."
+            ))  # fmt: skip
         raise invalid(_("Unsupported function %(name)s.") % {"name": node.name})
 
     @handle(ast.Not)
     def not_(self, node, sub):
-        return ~sub
+        return ~condition(sub)
 
     @handle(ast.And)
     def and_(self, node, lhs, rhs):
-        return lhs & rhs
+        return condition(lhs) & condition(rhs)
 
     @handle(ast.Or)
     def or_(self, node, lhs, rhs):
-        return lhs | rhs
+        return condition(lhs) | condition(rhs)
 
     @handle(ast.Equal, ast.NotEqual, ast.LessThan, ast.LessEqual, ast.GreaterThan,
             ast.GreaterEqual)  # fmt: skip
@@ -263,9 +272,7 @@ class FilterTranslator(Evaluator):
         return self.spatial_q(op.lower(), rhs)
 
     def adopt_result(self, result):
-        if not isinstance(result, Q):
-            raise invalid(_("The filter must be a condition (true or false)."))
-        return result
+        return condition(result)
 
     def _scalar_property(self, value):
         if not isinstance(value, Queryable) or value.type == GEOMETRY:
@@ -310,6 +317,20 @@ class FilterTranslator(Evaluator):
         box = Polygon.from_bbox(numbers)
         box.srid = self.srid
         return check_in_domain(box, "filter")
+
+
+# A condition that no row meets (FALSE): no id is in the empty list.
+NOTHING = Q(pk__in=[])
+
+
+def condition(value):
+    """A translated condition as a Q: TRUE and FALSE, which CQL2 allows as conditions, become
+    every row and none; anything else (a bare literal, a property) is a 400."""
+    if isinstance(value, bool):
+        return Q() if value else NOTHING
+    if not isinstance(value, Q):
+        raise invalid(_("The filter must be a condition (true or false)."))
+    return value
 
 
 def _flip(coordinates):
@@ -369,6 +390,8 @@ def parse_filter(text, lang=None):
 def filter_q(text, queryables, spatial, *, lang=None, srid=4326, flip_axes=False):
     """A CQL2 filter -> Q over the queryables."""
     tree = parse_filter(text, lang)
+    if isinstance(tree, bool):
+        return condition(tree)
     try:
         return FilterTranslator(queryables, spatial, srid, flip_axes).evaluate(tree)
     except ValidationError:

@@ -9,12 +9,15 @@ model table (regions, cities and the city services).
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.contrib.gis.db.models import Extent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import F, Q
-from django.db.models.lookups import Exact
+from django.db.models import DateTimeField, F, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -35,14 +38,34 @@ ATTRIBUTE_TYPES = {
 }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class TimeInterval:
+    """The `datetime` parameter: from `start` to `end` (either open when None); the end itself
+    belongs to it for an instant, not for the day after a date."""
+
+    start: datetime | None
+    end: datetime | None
+    end_inclusive: bool = True
+
+    def q(self, moment):
+        """The items whose time (the expression `moment`) falls in the interval."""
+        q = Q()
+        if self.start is not None:
+            q &= Q(GreaterThanOrEqual(moment, self.start))
+        if self.end is not None:
+            q &= Q((LessThanOrEqual if self.end_inclusive else LessThan)(moment, self.end))
+        return q
+
+
 @dataclass
 class Selection:
-    """One request's choice of items: the bbox (any SRID), a Q from the filter, and equality
-    filters on queryables given as query parameters."""
+    """One request's choice of items: the bbox (any SRID), a Q from the filter, equality filters
+    on queryables given as query parameters, and the `datetime` interval."""
 
     bbox: object = None
     filter: Q = field(default_factory=Q)
     properties: dict = field(default_factory=dict)
+    time: TimeInterval | None = None
 
 
 class Provider:
@@ -51,6 +74,18 @@ class Provider:
     description: str = ""
     keywords: list = []
     geometry_format = "geometry-any"
+    # The queryable that `datetime` filters on (its instant), or None: the collection has no time.
+    temporal: str | None = None
+
+    def time_q(self, selection):
+        """The Q of the `datetime` interval, on the collection's time (Q() without one)."""
+        if selection.time is None or self.temporal is None:
+            return Q()
+        return selection.time.q(self.moment())
+
+    def moment(self):
+        """The SQL expression of an item's time."""
+        raise NotImplementedError
 
     def extent(self):
         """[minx, miny, maxx, maxy] in CRS84, or None."""
@@ -86,6 +121,13 @@ class LayerProvider(Provider):
         kind = (layer.geometry_type or "").lower().replace("multi", "")
         if kind in ("point", "linestring", "polygon"):
             self.geometry_format = f"geometry-{kind}-or-multi{kind}"
+        if layer.time_attribute in layer.time_attributes():
+            self.temporal = layer.time_attribute
+
+    def moment(self):
+        # Only a date or date-time attribute can be the layer's time (Layer.clean): its values
+        # were written by PostgreSQL from a typed column, so the cast cannot fail.
+        return Cast(KeyTextTransform(self.temporal, "properties"), DateTimeField())
 
     def extent(self):
         return list(self.layer.extent.extent) if self.layer.extent else None
@@ -99,7 +141,8 @@ class LayerProvider(Provider):
             kind, fmt = ATTRIBUTE_TYPES.get(
                 str(attribute.get("type", "")).lower(), ("string", None)
             )
-            result[name] = Queryable(name, kind, name, None, fmt)
+            role = "primary-instant" if name == self.temporal else None
+            result[name] = Queryable(name, kind, name, None, fmt, role)
         result[GEOMETRY] = Queryable(GEOMETRY, GEOMETRY, str(_("Geometry")), "geom",
                                      self.geometry_format)  # fmt: skip
         return result
@@ -110,7 +153,7 @@ class LayerProvider(Provider):
     def _query(self, selection):
         return FeatureQuery(
             self.layer, bbox=selection.bbox, properties=selection.properties,
-            extra=selection.filter,
+            extra=selection.filter & self.time_q(selection),
         )  # fmt: skip
 
     def count(self, selection):
@@ -153,13 +196,17 @@ class ModelProvider(Provider):
         for name, path in self.properties.items():
             model_field = self._model_field(path)
             kind, fmt = _schema_type(model_field)
-            result[name] = Queryable(name, kind, str(model_field.verbose_name), path, fmt)
+            role = "primary-instant" if name == self.temporal else None
+            result[name] = Queryable(name, kind, str(model_field.verbose_name), path, fmt, role)
         result[GEOMETRY] = Queryable(GEOMETRY, GEOMETRY, str(_("Geometry")), self.geometry_field,
                                      self.geometry_format)  # fmt: skip
         return result
 
     def spatial(self, op, geometry):
         return Q(**{f"{self.geometry_field}__{op}": geometry})
+
+    def moment(self):
+        return F(self.properties[self.temporal])
 
     def _model_field(self, path):
         model = self.model
@@ -176,7 +223,7 @@ class ModelProvider(Provider):
         for name, value in selection.properties.items():
             # Query parameters are text: compare as text, whatever the column's type.
             qs = qs.filter(Exact(queryables[name].text(), str(value)))
-        return qs.filter(selection.filter)
+        return qs.filter(selection.filter & self.time_q(selection))
 
     def count(self, selection):
         return self._selected(selection).count()
@@ -279,6 +326,7 @@ class ServiceProvider(ModelProvider):
     id_field = "id"
     geometry_field = "location"
     geometry_format = "geometry-point"
+    temporal = "updated"
     title = _("City services")
     description = _("Where citizens find services: stops, clinics, schools, pharmacies...")
     keywords = ["location", "society"]

@@ -32,7 +32,13 @@ from ..editing.features import (
 from ..permissions import can_edit_layer
 from . import crs as crs_module
 from .providers import LayerProvider, collection
-from .responses import GEOJSON, error_response
+from .responses import (
+    GEOJSON,
+    READ_METHODS,
+    error_description,
+    error_response,
+    method_not_allowed,
+)
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
@@ -40,7 +46,6 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
 ]
-READ_METHODS = ("GET", "HEAD", "OPTIONS")
 BODY_TYPES = ("application/geo+json", "application/json", "application/merge-patch+json")
 
 
@@ -74,7 +79,7 @@ def writable(**writers):
                     _add_etag(request, response, collection_id, kwargs["feature_id"])
                 return response
             if method not in writers:
-                return _not_allowed(writers)
+                return method_not_allowed(request, (*READ_METHODS, *writers))
             try:
                 return _write(request, collection_id, writers[method], kwargs)
             except EditRefused as error:
@@ -93,12 +98,6 @@ def _flat(detail):
     if isinstance(detail, list):
         return " ".join(map(_flat, detail))
     return str(detail)
-
-
-def _not_allowed(writers):
-    response = error_response(405, "MethodNotAllowed", _("This method is not allowed here."))
-    response["Allow"] = ", ".join((*READ_METHODS, *writers))
-    return response
 
 
 def _editable_layer(user, collection_id):
@@ -257,7 +256,9 @@ def _operation(summary, operation_id, body_type, success, *, if_match=False):
         "404": "No such collection or item", "405": "A collection that cannot be edited",
         "409": "The layer is being re-imported from a file",
         "412": "If-Match does not match the item's current ETag",
+        "413": "The feature is too large",
         "415": "Unsupported body type",
+        "429": "Too many requests (see the Retry-After header)",
     }  # fmt: skip
     operation = {
         "summary": summary,
@@ -267,7 +268,8 @@ def _operation(summary, operation_id, body_type, success, *, if_match=False):
              "description": "CRS of the geometry sent, as <URI> (CRS84 when absent)",
              "schema": {"type": "string"}},
         ],
-        "responses": {**success, **{code: {"description": text} for code, text in errors.items()}},
+        "responses": {**success,
+                      **{code: error_description(text) for code, text in errors.items()}},
         "security": [{"token": []}, {"session": []}],
     }  # fmt: skip
     if if_match:

@@ -1,24 +1,32 @@
-from django.urls import path
+"""/ogc/ URLs. Each resource answers with or without a trailing slash (clients build
+`collections/` as often as `collections`); reverse() writes the canonical form, without. Any
+other path under /ogc/ is a JSON 404 in the OGC exception format, not Django's HTML page."""
+
+from django.urls import re_path
 
 from . import tiles, views
 
 app_name = "ogc"
 
+ID = r"(?P<collection_id>[^/]+)"
+
+
+def resource(pattern, view, name):
+    return re_path(rf"^{pattern}/?$", view, name=name)
+
+
 urlpatterns = [
-    path("", views.landing, name="landing"),
-    path("api", views.api_definition, name="api"),
-    path("conformance", views.conformance, name="conformance"),
-    path("collections", views.collection_list, name="collections"),
-    path("collections/<str:collection_id>", views.collection_detail, name="collection"),
-    path("collections/<str:collection_id>/queryables", views.queryables, name="queryables"),
-    path("collections/<str:collection_id>/items", views.items, name="items"),
-    path("collections/<str:collection_id>/items/<str:feature_id>", views.item, name="item"),
-    path("collections/<str:collection_id>/tiles", tiles.tilesets, name="tilesets"),
-    path(
-        "collections/<str:collection_id>/tiles/<str:tms_id>",
-        tiles.tileset_detail,
-        name="tileset",
-    ),
-    path("tileMatrixSets", tiles.tile_matrix_sets, name="tile_matrix_sets"),
-    path("tileMatrixSets/<str:tms_id>", tiles.tile_matrix_set_detail, name="tile_matrix_set"),
+    re_path(r"^$", views.landing, name="landing"),
+    resource("api", views.api_definition, "api"),
+    resource("conformance", views.conformance, "conformance"),
+    resource("collections", views.collection_list, "collections"),
+    resource(f"collections/{ID}", views.collection_detail, "collection"),
+    resource(f"collections/{ID}/queryables", views.queryables, "queryables"),
+    resource(f"collections/{ID}/items", views.items, "items"),
+    resource(f"collections/{ID}/items/(?P<feature_id>[^/]+)", views.item, "item"),
+    resource(f"collections/{ID}/tiles", tiles.tilesets, "tilesets"),
+    resource(f"collections/{ID}/tiles/(?P<tms_id>[^/]+)", tiles.tileset_detail, "tileset"),
+    resource("tileMatrixSets", tiles.tile_matrix_sets, "tile_matrix_sets"),
+    resource("tileMatrixSets/(?P<tms_id>[^/]+)", tiles.tile_matrix_set_detail, "tile_matrix_set"),
+    re_path(r"^.*$", views.not_found),
 ]

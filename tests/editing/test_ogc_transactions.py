@@ -211,6 +211,9 @@ def test_openapi_describes_the_writes(client):
     item = document["paths"]["/collections/{collectionId}/items/{featureId}"]
     assert {"get", "put", "patch", "delete"} <= set(item)
     assert "412" in item["put"]["responses"]
+    # Every refusal with its body, the path parameters declared (issue 15's schema test).
+    assert "exception" in json.dumps(item["put"]["responses"]["413"])
+    assert {p["name"] for p in item["parameters"]} == {"collectionId", "featureId"}
     post = document["paths"]["/collections/{collectionId}/items"]["post"]
     assert "application/geo+json" in post["requestBody"]["content"]
     assert "token" in document["components"]["securitySchemes"]

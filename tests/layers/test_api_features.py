@@ -138,3 +138,37 @@ def test_cors_allows_reads_from_any_origin(client, minsk_points):
     for url in (URL, "/ogc/collections/minsk-points/items"):
         response = client.get(url, headers={"Origin": "https://example.org"})
         assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_api_root_lists_the_resources(client, minsk_points):
+    _, root = get(client, "/api/v1/")
+    assert root["layers"] == "http://testserver/api/v1/layers/"
+    assert {"regions", "cities", "services", "indicators", "schema", "docs"} <= set(root)
+    for url in root.values():
+        assert client.get(url.replace("http://testserver", "")).status_code == 200, url
+
+
+def test_the_schema_describes_what_is_served(client):
+    schema = json.loads(client.get("/api/v1/schema/", {"format": "json"}).content)
+    components = schema["components"]["schemas"]
+    cities = schema["paths"]["/api/v1/cities/"]["get"]
+    page = cities["responses"]["200"]["content"]["application/json"]["schema"]
+    page = components[page["$ref"].rsplit("/", 1)[1]]
+    collection = components[page["allOf"][0]["$ref"].rsplit("/", 1)[1]]
+    assert collection["properties"]["features"]["type"] == "array"
+    assert "results" not in json.dumps(page)
+    assert {"400", "401", "404", "429"} <= set(cities["responses"])
+    layer = components["Layer"]["properties"]
+    assert layer["extent"]["type"] == "array" and layer["extent"]["nullable"] is True
+    assert layer["city"]["nullable"] is True and layer["owner"]["nullable"] is True
+    layers = schema["paths"]["/api/v1/layers/"]
+    assert {} in layers["get"]["security"] and {} not in layers["post"]["security"]
+    assert {"401", "403", "413"} <= set(layers["post"]["responses"])
+    assert "413" not in layers["get"]["responses"]
+    assert components["Error"]["required"] == ["detail", "code"]
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=x", "page=1&page=2", "page_size=-1"])
+def test_pages_are_parsed_not_guessed(client, demo, query):
+    _, body = get(client, f"/api/v1/cities/?{query}", status=400)
+    assert body["code"] == "invalid"

@@ -2,6 +2,7 @@
 ogr2ogr, Debian's GDAL) and OWSLib."""
 
 import subprocess
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.gis.gdal import DataSource
@@ -52,8 +53,9 @@ def test_ogr2ogr_copies_a_collection_through_pages(live_server, minsk_points, tm
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    pages = {url for url in requested_urls(result.stderr) if "/items" in url}
-    assert len(pages) == 7, pages  # 250 features, 40 a page: GDAL followed the next links
+    pages = [url for url in requested_urls(result.stderr) if "/items" in url]
+    # 40 as GDAL asked, then what the next link asks for (OGC_NEXT_MIN_LIMIT, 1000): the rest.
+    assert [parse_qs(urlsplit(url).query)["limit"] for url in pages[1:]] == [["40"], ["1000"]]
     source = sorted(
         (f.properties["name"], f.properties["rank"], f.geom)
         for f in Feature.objects.filter(layer=minsk_points)
@@ -63,6 +65,20 @@ def test_ogr2ogr_copies_a_collection_through_pages(live_server, minsk_points, tm
     for (name_a, rank_a, geom_a), (name_b, rank_b, geom_b) in zip(copied, source, strict=True):
         assert (name_a, rank_a) == (name_b, rank_b)
         assert geom_a.equals_exact(geom_b, 1e-7)
+
+
+def test_ogr2ogr_pages_as_gdal_asks_when_next_links_keep_the_limit(
+    live_server, minsk_points, tmp_path, settings
+):
+    settings.OGC_NEXT_MIN_LIMIT = 0
+    result = subprocess.run(
+        ["ogr2ogr", "--debug", "on", "-f", "GPKG", str(tmp_path / "copy.gpkg"),
+         f"OAPIF:{ogc_url(live_server)}", "minsk-points", "-oo", "PAGE_SIZE=40"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    pages = {url for url in requested_urls(result.stderr) if "/items" in url}
+    assert len(pages) == 7, pages  # 250 features, 40 a page: GDAL followed the next links
 
 
 def test_ogr2ogr_bbox_query(live_server, minsk_points, tmp_path):
@@ -109,3 +125,45 @@ def test_owslib(live_server, minsk_points, demo):
     assert cities["numberMatched"] == cities["numberReturned"] > 0
     minsk = api.collection_item("cities", "minsk")
     assert minsk["properties"]["name_en"] == "Minsk"
+
+
+def test_ogrinfo_fetches_one_feature_by_id(live_server, minsk_points):
+    fid = Feature.objects.filter(layer=minsk_points, properties__name="Point 007").get().pk
+    out = run("ogrinfo", "-ro", f"OAPIF:{ogc_url(live_server)}", "minsk-points", "-fid", str(fid))
+    assert f"OGRFeature(minsk-points):{fid}" in out and "name (String) = Point 007" in out
+
+
+def test_ogr2ogr_with_default_options_reads_big_pages(live_server, minsk_points, tmp_path):
+    result = subprocess.run(
+        ["ogr2ogr", "--debug", "on", "-f", "GPKG", str(tmp_path / "copy.gpkg"),
+         f"OAPIF:{ogc_url(live_server)}", "minsk-points"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    limits = [parse_qs(urlsplit(url).query)["limit"][0]
+              for url in requested_urls(result.stderr) if "/items" in url]  # fmt: skip
+    # GDAL 3.6 starts with 10 (twice: the schema, then the data); the next link asks for 1000.
+    assert limits == ["10", "10", "1000"], limits
+    assert len(DataSource(str(tmp_path / "copy.gpkg"))[0]) == 250
+
+
+def test_ogr2ogr_where_is_evaluated_on_the_server(live_server, ready_layer, tmp_path):
+    ready_layer(
+        "apostrophes",
+        [
+            (f"POINT(27.{i} 53.9)", {"name_latin": name, "rank": i})
+            for i, name in enumerate(["Gats'", "Gats'", "Gats", "Hats'"])
+        ],
+    )
+    target = tmp_path / "where.gpkg"
+    result = subprocess.run(
+        ["ogr2ogr", "--debug", "on", "-f", "GPKG", str(target), f"OAPIF:{ogc_url(live_server)}",
+         "apostrophes", "-where", "name_latin = 'Gats''' AND rank < 5"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "CQL text detected" in result.stderr
+    assert "client side" not in result.stderr  # nothing was left for GDAL to filter
+    filtered = [url for url in requested_urls(result.stderr) if "filter=" in url]
+    assert filtered and all("filter-lang=cql-text" in url for url in filtered)
+    assert sorted(f.get("rank") for f in DataSource(str(target))[0]) == [0, 1]

@@ -103,6 +103,32 @@ def test_a_bad_file_changes_nothing_and_names_every_bad_row(categories, tmp_path
 
 
 @pytest.mark.django_db
+def test_rows_at_zero_zero_or_outside_belarus_are_skipped_and_named(categories, tmp_path):
+    rows = HEADER + (
+        "z1,Нуль,,,pharmacy,,,,0,0\n"
+        "w1,Варшава,,,pharmacy,,,,21.01,52.23\n"
+        "b1,Брэст,,,pharmacy,,,,23.70,52.09\n"
+    )
+    report = import_file(write(tmp_path, "services.csv", rows))
+    assert (report.created, len(report.skipped)) == (1, 2)
+    assert report.skipped[0].startswith("row 2 (z1, Нуль)") and "(0, 0)" in report.skipped[0]
+    assert report.skipped[1].startswith("row 3 (w1, Варшава)")
+    assert "outside Belarus" in report.skipped[1]
+    assert "2 skipped" in str(report) and "Варшава" in str(report)
+    assert list(ServiceLocation.objects.values_list("external_id", flat=True)) == ["b1"]
+
+
+@pytest.mark.django_db
+def test_the_services_collection_extent_is_inside_belarus(demo, client):
+    from cities.services.demo import load
+
+    load()
+    response = client.get("/ogc/collections/services")
+    west, south, east, north = json.loads(response.content)["extent"]["spatial"]["bbox"][0]
+    assert west >= 23.1 and south >= 51.2 and east <= 32.8 and north <= 56.2
+
+
+@pytest.mark.django_db
 def test_csv_without_coordinates_and_unknown_formats_are_refused(categories, tmp_path):
     with pytest.raises(FileRefused):
         import_file(write(tmp_path, "services.csv", "name_be,category\nАптэка,pharmacy\n"))
@@ -195,10 +221,16 @@ def test_admin_import_and_planner_limits(categories, client, tmp_path):
 def test_demo_loader_reads_both_files_with_their_quirks(demo):
     from cities.services.demo import load
 
-    railway, stops, skipped = load()
-    assert ServiceLocation.objects.filter(source=RAILWAY_SOURCE).count() == 953
+    railway, stops = load()
+    # Four stations have no position in Belarus: named, with the reason, and skipped.
+    assert ServiceLocation.objects.filter(source=RAILWAY_SOURCE).count() == 953 - 4
+    assert len(railway.skipped) == 4
+    for station in ("137913", "158426"):  # Ёткишки, Кледневичи: 0, 0 in the source
+        assert any(station in row and "(0, 0)" in row for row in railway.skipped)
+    assert any("Селяхі" in row and "outside Belarus" in row for row in railway.skipped)
     assert ServiceLocation.objects.filter(source=MINSK_STOPS_SOURCE).count() == 2428 - 12
-    assert len(skipped) == 12  # the 0;0 rows
+    assert len(stops.skipped) == 12  # the 0;0 rows
+    assert all("(0, 0)" in row for row in stops.skipped)
     # An empty Name repeats the row before: stop 16101 follows "13-й км" (16100).
     assert ServiceLocation.objects.get(source=MINSK_STOPS_SOURCE, external_id="16101").name_ru == (
         "13-й км"
