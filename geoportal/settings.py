@@ -100,7 +100,12 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", "postgis://geoportal@127.0.0.1:54329/geoportal"),
+        # The default follows PGPORT as the Makefile does, so that a bare `pytest` or manage.py
+        # with another developer's ports never reaches the cluster on the default port.
+        os.environ.get(
+            "DATABASE_URL",
+            f"postgis://geoportal@127.0.0.1:{os.environ.get('PGPORT', '54329')}/geoportal",
+        ),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         engine="django.contrib.gis.db.backends.postgis",
     )
@@ -140,7 +145,9 @@ INSTANCE_NAME = os.environ.get("INSTANCE_NAME", "web")
 HEALTH_EXPECTED_WORKERS = int(os.environ.get("HEALTH_EXPECTED_WORKERS", "1"))
 HEALTH_WORKER_TIMEOUT = float(os.environ.get("HEALTH_WORKER_TIMEOUT", "1.0"))
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:63799/0")
+REDIS_URL = os.environ.get(
+    "REDIS_URL", f"redis://127.0.0.1:{os.environ.get('REDIS_PORT', '63799')}/0"
+)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -98,3 +98,22 @@ def test_tests_clear_only_their_own_redis_database(settings):
     finally:
         portal.delete(key)
         portal.close()
+
+
+def test_the_default_database_and_redis_follow_pgport_and_redis_port():
+    """A bare `pytest` or manage.py with a developer's own ports reaches that developer's servers,
+    never the cluster on the default ports."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(PGPORT="55999", REDIS_PORT="56999")
+    code = (
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['PORT'], settings.REDIS_URL)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "geoportal.settings"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.split() == ["55999", "redis://127.0.0.1:56999/0"], result.stderr
