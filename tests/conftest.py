@@ -1,3 +1,4 @@
+import contextlib
 import os
 import signal
 import subprocess
@@ -327,17 +328,22 @@ def start_worker(transactional_db, settings, tmp_path):
              "--without-mingle", "--without-heartbeat",
              f"--hostname=test-{os.getpid()}-{number}@%h",
              f"--logfile={tmp_path.parent / f'celery-worker-{number}.log'}"],
-            cwd=ROOT, env=env,
+            # A group of its own: the embedded beat is a child process, which a test's SIGKILL
+            # of the worker leaves behind; the group is ended whole below.
+            cwd=ROOT, env=env, start_new_session=True,
         )  # fmt: skip
         processes.append(process)
         return process
 
+    def signal_group(process, number):
+        with contextlib.suppress(ProcessLookupError):  # the whole group has gone
+            os.killpg(process.pid, number)
+
     yield start
     for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+        signal_group(process, signal.SIGTERM)
     for process in processes:
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        signal_group(process, signal.SIGKILL)
+        process.wait()
