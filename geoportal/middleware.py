@@ -5,6 +5,8 @@ from django.utils import translation
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from .languages import set_language_cookie
+
 
 def default_language_redirect(request):
     """/be/... (the default language spelt out, typed or from an old link) -> the same address
@@ -40,9 +42,18 @@ class PortalLocaleMiddleware(LocaleMiddleware):
         return None
 
     def process_response(self, request, response):
+        language = translation.get_language()
         if request.path_info.startswith(self.unprefixed):
-            response.headers.setdefault("Content-Language", translation.get_language())
+            response.headers.setdefault("Content-Language", language)
             return response
+        # A page read in a language makes it the chosen one: the API docs, OGC pages and the
+        # admin (no prefix, cookie-driven) then follow it.
+        if (
+            response.status_code == 200
+            and response.get("Content-Type", "").startswith("text/html")
+            and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language
+        ):
+            set_language_cookie(response, language)
         return super().process_response(request, response)
 
 

@@ -123,6 +123,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "be"
 LANGUAGES = [("be", _("Belarusian")), ("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language a reader chose (geoportal/languages.py) is remembered for a year: the API docs,
+# OGC pages and the admin, which have no language prefix, follow it.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "Europe/Minsk"
 USE_I18N = True
 USE_TZ = True

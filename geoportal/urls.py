@@ -1,11 +1,13 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from geoportal.api_errors import api_not_found
+from geoportal.languages import set_language
 
 api_v1 = [
     path("", include("cities.api_urls")),
@@ -21,7 +23,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     re_path(r"^api/v1/(?P<path>(?:.*/)?)$", api_not_found),
     path("ogc/", include("layers.ogc.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("tiles/", include("layers.tile_urls")),
 ]
@@ -37,4 +39,4 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-admin.site.site_header = admin.site.site_title = "Smart Cities of Belarus"
+admin.site.site_header = admin.site.site_title = _("Smart Cities of Belarus")
