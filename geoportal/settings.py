@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cities.indicators",
     "layers",
     "layers.ogc",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,7 @@ DEMO_LOADERS = [
     "layers.demo.load",
     "cities.services.demo.load",
     "cities.indicators.demo.load",
+    "search.index.load",
 ]
 
 # KPIs computed from the map (`manage.py recompute_kpis`), in order; those needing layers are the
