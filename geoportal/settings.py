@@ -127,6 +127,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # The language a reader chose (geoportal/languages.py) is remembered for a year: the API docs,
 # OGC pages and the admin, which have no language prefix, follow it.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+# Dates and numbers in each language's own format (Django ships none for Belarusian).
+FORMAT_MODULE_PATH = ["geoportal.formats"]
 TIME_ZONE = "Europe/Minsk"
 USE_I18N = True
 USE_TZ = True

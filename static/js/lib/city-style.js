@@ -1,4 +1,5 @@
 // How cities and regions are drawn on every map, and what their popups say.
+import { formatNumber } from "./format.js";
 import { escapeHTML } from "./html.js";
 
 export const regionStyle = { color: "#5b6b7f", weight: 1.5, fillColor: "#dfe7ef", fillOpacity: 0.35 };
@@ -8,7 +9,7 @@ const markerStyle = { radius: 9, color: "#ffffff", weight: 2, fillColor: "#b3261
 export function cityPopup(props) {
   const population = props.population == null
     ? gettext("unknown")
-    : Number(props.population).toLocaleString(document.documentElement.lang);
+    : formatNumber(props.population);
   const boundary = props.geometry_source === "boundary"
     ? ""
     : `<p class="boundary-missing">${escapeHTML(gettext("Boundary not yet published"))}</p>`;

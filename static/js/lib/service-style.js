@@ -1,11 +1,11 @@
 // How services are drawn on every map and what their popups and list entries say.
+import { formatNumber } from "./format.js";
 import { escapeHTML } from "./html.js";
 
 export function formatDistance(metres) {
   if (metres == null) return "";
-  const lang = document.documentElement.lang;
-  if (metres < 1000) return `${Math.round(metres).toLocaleString(lang)} ${gettext("m")}`;
-  return `${(metres / 1000).toLocaleString(lang, { maximumFractionDigits: 1 })} ${gettext("km")}`;
+  if (metres < 1000) return `${formatNumber(Math.round(metres))} ${gettext("m")}`;
+  return `${formatNumber(metres / 1000, { maximumFractionDigits: 1 })} ${gettext("km")}`;
 }
 
 export function openLabel(props) {

@@ -2,6 +2,7 @@
 // is filled by class (a choropleth); the others have only a point and are drawn as circles whose
 // area is proportional to the value.
 import { fetchAllFeatures } from "../lib/fetch.js";
+import { formatNumber } from "../lib/format.js";
 import { escapeHTML } from "../lib/html.js";
 import { createMap } from "../lib/map.js";
 
@@ -22,7 +23,7 @@ function colour(value) {
   return RAMP[index];
 }
 
-const format = (n) => Number(n).toLocaleString(document.documentElement.lang, { maximumFractionDigits: 2 });
+const format = (n) => formatNumber(n, { maximumFractionDigits: 2 });
 
 const map = createMap(element);
 const features = await fetchAllFeatures(element.dataset.citiesUrl);
