@@ -24,11 +24,11 @@ from cities.models import City
 from geoportal.query_params import parse_bbox, parse_int
 
 from . import exporters, tiles
-from .catalogue import GEOMETRY_FAMILIES, CatalogueSearch, table_page, thumbnail_svg
+from .catalogue import GEOMETRY_FAMILIES, CatalogueSearch, column_labels, table_page, thumbnail_svg
 from .maps import layer_map_config, map_layers
 from .models import TopicCategory
 from .permissions import visible_layers
-from .queries import FeatureQuery
+from .queries import FeatureQuery, text_match
 from .styles import effective_style
 
 CATALOGUE_PAGE_SIZE = 12
@@ -78,6 +78,7 @@ def layer_detail(request, slug):
         "tableUrl": reverse("layers:table", args=[layer.slug]),
         "citiesUrl": reverse("city-list"),
         "columns": [a["name"] for a in layer.attributes],
+        "searchUrl": reverse("search"),
     }
     downloads = [
         (fmt, label, reverse("layers:download", args=[layer.slug, fmt]))
@@ -86,7 +87,10 @@ def layer_detail(request, slug):
     return render(
         request,
         "layers/layer_detail.html",
-        {"layer": layer, "config": config, "downloads": downloads, "legend": config["legend"]},
+        {
+            "layer": layer, "config": config, "downloads": downloads, "legend": config["legend"],
+            "columns": list(column_labels(layer).items()),
+        },  # fmt: skip
     )
 
 
@@ -104,6 +108,7 @@ def layer_table(request, slug):
         sort=request.GET.get("sort", ""),
         column=request.GET.get("column", ""),
         value=request.GET.get("value", ""),
+        text=request.GET.get("q", "")[:200],
         feature_id=feature_id,
     )
     return JsonResponse(data)
@@ -120,8 +125,10 @@ def download(request, slug, fmt):
         return HttpResponseBadRequest(str(error.detail["bbox"]), content_type="text/plain")
     column, value = request.GET.get("column", ""), request.GET.get("value", "")
     properties = {column: value} if column and value != "" else {}
+    extra = text_match(request.GET.get("q", "")[:200])
     try:
-        result = exporters.export(FeatureQuery(layer, bbox=bbox, properties=properties), fmt)
+        query = FeatureQuery(layer, bbox=bbox, properties=properties, extra=extra)
+        result = exporters.export(query, fmt)
     except exporters.ExportError as error:
         return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
     response = StreamingHttpResponse(result.chunks, content_type=result.content_type)
