@@ -32,8 +32,10 @@ def city_detail(request, slug):
             "city": city,
             "service_groups": city_service_groups(city),
             "service_sources": [
-                source_label(s)
-                for s in city.services.values_list("source", flat=True).distinct().order_by("source")
+                source_label(source)
+                for source in city.services.order_by("source")
+                .values_list("source", flat=True)
+                .distinct()
             ],
             "near_km": SERVICE_NEAR_CITY_KM,
         },

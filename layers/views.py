@@ -88,7 +88,10 @@ def layer_detail(request, slug):
         request,
         "layers/layer_detail.html",
         {
-            "layer": layer, "config": config, "downloads": downloads, "legend": config["legend"],
+            "layer": layer,
+            "config": config,
+            "downloads": downloads,
+            "legend": config["legend"],
             "columns": list(column_labels(layer).items()),
         },  # fmt: skip
     )

@@ -94,7 +94,9 @@ class ServiceSerializer(GeoFeatureModelSerializer):
     opening_hours_week = serializers.SerializerMethodField(
         help_text="The opening hours of the 7 days from today, in words of the answer's language."
     )
-    source_label = serializers.SerializerMethodField(help_text="The source in the answer's language.")
+    source_label = serializers.SerializerMethodField(
+        help_text="The source in the answer's language."
+    )
     distance_m = serializers.SerializerMethodField()
 
     class Meta:

@@ -16,6 +16,10 @@ def _is_holiday(day):
     return _opening_hours("PH").is_open(noon)
 
 
+def _clock(moment, end_of_day):
+    return "24:00" if moment == end_of_day else f"{moment.astimezone(SERVICE_TIMEZONE):%H:%M}"
+
+
 def week(expression, today=None):
     """[{date, day, today, holiday, hours}] for the 7 days from `today` (Minsk time), `hours`
     being "08:00–20:00, 21:00–22:00", "closed", "open 24 hours" or "unknown"; [] without hours
@@ -32,20 +36,18 @@ def week(expression, today=None):
     for offset in range(DAYS):
         day = today + timedelta(days=offset)
         begin = start + timedelta(days=offset)
+        end = begin + timedelta(days=1)
         spans, unknown = [], False
-        for opens, closes, state, _comment in hours.intervals(begin, begin + timedelta(days=1)):
+        for opens, closes, state, _comment in hours.intervals(begin, end):
             name = str(state).rsplit(".", 1)[-1].lower()
             if name == "open":
                 spans.append((opens, closes))
             elif name == "unknown":
                 unknown = True
-        if spans and spans[0][0] == begin and spans[-1][1] == begin + timedelta(days=1) and len(spans) == 1:
+        if spans == [(begin, end)]:
             text = _("open 24 hours")
         elif spans:
-            text = ", ".join(
-                f"{o.astimezone(SERVICE_TIMEZONE):%H:%M}–{'24:00' if c == begin + timedelta(days=1) else f'{c.astimezone(SERVICE_TIMEZONE):%H:%M}'}"
-                for o, c in spans
-            )
+            text = ", ".join(f"{_clock(o, end)}–{_clock(c, end)}" for o, c in spans)
         else:
             text = _("unknown") if unknown else _("closed")
         days.append({
