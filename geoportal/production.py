@@ -29,7 +29,7 @@ X_FRAME_OPTIONS = "DENY"
 WHITENOISE_USE_FINDERS = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "geoportal.staticfiles.PortalStaticFilesStorage"},
 }
 
 # The OpenAPI schema's completeness is checked by the test suite, not at deploy time.

@@ -12,6 +12,7 @@ APT_PACKAGES=(
   "postgresql-${PG_MAJOR}" "postgresql-${PG_MAJOR}-postgis-3" postgis
   gdal-bin libgdal-dev libgeos-dev libproj-dev binutils
   redis-server gettext chromium fonts-dejavu-core python3-venv make
+  nodejs  # bench/lighthouse runs Lighthouse (npm) on node
 )
 
 missing=()

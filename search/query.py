@@ -18,7 +18,7 @@ from .sources import KIND_LABELS
 MAX_QUERY = 100
 MIN_QUERY = 2
 # A word of the query matching a word of a name at least this well (0..1) is a candidate.
-THRESHOLD = 0.4
+THRESHOLD = 0.45
 # A feature of a layer carrying the same name within this distance (degrees) of a city found
 # is that city again (the settlements layer has each city too).
 SAME_PLACE_DEGREES = 0.15
