@@ -36,8 +36,10 @@ from geoportal.transliteration import latin_ascii  # noqa: E402
 from search.models import Entry  # noqa: E402
 
 QUERIES = 600
-FIXED = ["pinsk", "Пінск", "Pinks", "Орша", "orsha", "Mahilioŭ", "Mogilev", "Кастрычніцкая",
-         "Октябрьская", "minsk", "Барысаў", "Babruysk", "settlements", "Гомель", "Vitsyebsk"]  # fmt: skip
+FIXED = [
+    "pinsk", "Пінск", "Pinks", "Орша", "orsha", "Mahilioŭ", "Mogilev", "Кастрычніцкая",
+    "Октябрьская", "minsk", "Барысаў", "Babruysk", "settlements", "Гомель", "Vitsyebsk",
+]  # fmt: skip
 
 
 def typo(word):
