@@ -23,6 +23,9 @@ export function createMap(element, options = {}) {
     L.tileLayer(basemapUrl, { attribution: meta("basemap-attribution"), maxZoom: 19 }).addTo(map);
   }
   L.control.scale({ imperial: false }).addTo(map);
+  // Keyboard users meet the map's controls before its shapes (Leaflet puts them after the
+  // panes; both are positioned, so the order of the page does not change what is seen).
+  element.prepend(map.getContainer().querySelector(".leaflet-control-container"));
   map.fitBounds(BELARUS_BOUNDS);
   return map;
 }
