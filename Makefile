@@ -11,9 +11,9 @@ export PGPORT REDIS_PORT
 export DATABASE_URL ?= postgis://geoportal@127.0.0.1:$(PGPORT)/geoportal
 export REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 
-.PHONY: run test setup bootstrap services stop migrate messages makemessages demo worker lint clean
+.PHONY: run test setup bootstrap services stop migrate messages makemessages demo worker static lint clean
 
-run: setup demo worker
+run: setup demo worker static
 	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: setup
@@ -47,6 +47,10 @@ makemessages:
 
 demo:
 	$(MANAGE) load_demo
+
+# Hashed, compressed static files (geoportal/staticfiles.py) for the development server too.
+static:
+	@$(MANAGE) collectstatic --noinput -v0
 
 # The Celery worker runs in the background and is replaced on each `make run`.
 worker:

@@ -138,8 +138,13 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
-# Without collectstatic (development, tests) WhiteNoise serves straight from the finders.
+# WhiteNoise serves the collected files (hashed, compressed: geoportal/staticfiles.py; `make run`
+# collects them) and, in development, also straight from the sources (finders).
 WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "geoportal.staticfiles.PortalStaticFilesStorage"},
+}
 
 # The base map is a setting: a tile URL template and its attribution. An empty URL means no base
 # map, and every page works without one (the tiles of internet base maps may be unreachable).

@@ -7,7 +7,6 @@ the keyword GREEN_AREAS_KEYWORD; only their polygons count."""
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Q
-
 from django.utils.translation import gettext as _
 
 from cities.indicators.kpis import Computation, Skip, in_languages, number, population_phrase
@@ -49,6 +48,7 @@ def green_areas(city):
             {"city": city.id, "layers": layer_ids, "clip": clip},
         )
         hectares = cursor.fetchone()[0] or 0.0
+
     def method():
         names = ", ".join(f"“{layer.title or layer.slug}”" for layer in layers)
         where = (

@@ -117,15 +117,20 @@ def transport_convenience(city):
     if not stops:
         return Skip(TRANSPORT_CONVENIENCE, "no public transport stops on the map for this city")
     methods = in_languages(
-        lambda: _(
-            "Approximation: no population grid is published, so inhabitants are taken as spread "
-            "evenly over the city boundary (%(boundary_source)s). Share of the boundary's area "
-            "within %(metres)s m (geodesic) of the %(stops)s stops of the categories "
-            "%(categories)s on the map."
-        ) % {
-            "boundary_source": city.boundary_source, "metres": WALK_METRES,
-            "stops": number(stops), "categories": category_names(TRANSPORT_STOP_CATEGORIES),
-        }  # fmt: skip
+        lambda: (
+            _(
+                "Approximation: no population grid is published, so inhabitants are taken as spread "
+                "evenly over the city boundary (%(boundary_source)s). Share of the boundary's area "
+                "within %(metres)s m (geodesic) of the %(stops)s stops of the categories "
+                "%(categories)s on the map."
+            )
+            % {
+                "boundary_source": city.boundary_source,
+                "metres": WALK_METRES,
+                "stops": number(stops),
+                "categories": category_names(TRANSPORT_STOP_CATEGORIES),
+            }
+        )  # fmt: skip
     )
     return Computation(TRANSPORT_CONVENIENCE, share or 0.0, methods, approximate=True)
 
@@ -151,6 +156,7 @@ def service_count_per_100k(city, indicator):
     if not count:
         # An empty category means nothing was imported yet far more often than a true zero.
         return Skip(indicator.code, f"no services of the category “{slug}” on the map")
+
     def method():
         basis = (
             _("inside its published boundary")
@@ -158,7 +164,8 @@ def service_count_per_100k(city, indicator):
             else _(
                 "nearest to its point within %(km)s km (no published boundary: an approximation "
                 "of the city limits)"
-            ) % {"km": SERVICE_NEAR_CITY_KM}
+            )
+            % {"km": SERVICE_NEAR_CITY_KM}
         )
         return _(
             "%(count)s services of the category %(category)s and its subcategories on the map, "
