@@ -40,7 +40,7 @@ export function cityLayer(features) {
 // The cities' names always shown (a touch screen has no hover) from `minZoom` on, each label
 // hidden where it would overlap a bigger city's (Polotsk and Novopolotsk are 5 px apart on a
 // phone at the national zoom).
-export function labelCities(map, layer, minZoom = 6) {
+export function labelCities(map, layer, minZoom = 5) {
   const labelled = [];
   layer.eachLayer((item) => {
     const name = item.feature.properties.name;
