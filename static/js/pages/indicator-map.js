@@ -5,6 +5,7 @@ import { fetchAllFeatures } from "../lib/fetch.js";
 import { formatNumber } from "../lib/format.js";
 import { escapeHTML } from "../lib/html.js";
 import { createMap } from "../lib/map.js";
+import { loadWithRetry } from "../lib/map-status.js";
 
 const RAMP = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"];
 const NO_DATA = "#c8d0d8";
@@ -26,7 +27,7 @@ function colour(value) {
 const format = (n) => formatNumber(n, { maximumFractionDigits: 2 });
 
 const map = createMap(element);
-const features = await fetchAllFeatures(element.dataset.citiesUrl);
+const features = await loadWithRetry(element, () => fetchAllFeatures(element.dataset.citiesUrl));
 // GeoJSON's style applies to the circles too (and before they are drawn), so it styles both.
 function style(feature) {
   const entry = values[feature.id];
