@@ -116,22 +116,20 @@ def transport_convenience(city):
         stops, share = cursor.fetchone()
     if not stops:
         return Skip(TRANSPORT_CONVENIENCE, "no public transport stops on the map for this city")
-    methods = in_languages(
-        lambda: (
-            _(
-                "Approximation: no population grid is published, so inhabitants are taken as spread "
-                "evenly over the city boundary (%(boundary_source)s). Share of the boundary's area "
-                "within %(metres)s m (geodesic) of the %(stops)s stops of the categories "
-                "%(categories)s on the map."
-            )
-            % {
-                "boundary_source": city.boundary_source,
-                "metres": WALK_METRES,
-                "stops": number(stops),
-                "categories": category_names(TRANSPORT_STOP_CATEGORIES),
-            }
-        )  # fmt: skip
-    )
+
+    def method():
+        text = _(
+            "Approximation: no population grid is published, so inhabitants are taken as "
+            "spread evenly over the city boundary (%(boundary_source)s). Share of the boundary's "
+            "area within %(metres)s m (geodesic) of the %(stops)s stops of the categories "
+            "%(categories)s on the map."
+        )
+        return text % {
+            "boundary_source": city.boundary_source, "metres": WALK_METRES,
+            "stops": number(stops), "categories": category_names(TRANSPORT_STOP_CATEGORIES),
+        }  # fmt: skip
+
+    methods = in_languages(method)
     return Computation(TRANSPORT_CONVENIENCE, share or 0.0, methods, approximate=True)
 
 

@@ -1,0 +1,62 @@
+"""The attribute table's search and headings (layers/catalogue.py table_page, column_labels)."""
+
+import pytest
+from django.utils import translation
+
+from layers.catalogue import column_labels, table_page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def places(ready_layer):
+    return ready_layer(
+        "places",
+        [("POINT(30.4 54.5)", {"name_be": "Орша", "name_ru": "Орша", "place": "town"}),
+         ("POINT(27.5 53.9)", {"name_be": "Мінск", "name_ru": "Минск", "place": "city"}),
+         ("POINT(25.3 53.9)", {"name_be": "Ліда", "name_ru": "Лида", "place": "town"}),
+         ("POINT(24.0 52.0)", {"name": "Café Crème", "note": "50%_off"})],
+    )  # fmt: skip
+
+
+def names(page):
+    return {
+        row["properties"].get("name_be") or row["properties"].get("name") for row in page["rows"]
+    }
+
+
+def test_words_in_any_column_any_case_any_accents(places):
+    assert names(table_page(places, text="орша")) == {"Орша"}
+    assert names(table_page(places, text="TOWN")) == {"Орша", "Ліда"}
+    assert names(table_page(places, text="cafe creme")) == {"Café Crème"}
+    assert names(table_page(places, text="минск city")) == {"Мінск"}
+    assert table_page(places, text="орша минск")["count"] == 0
+
+
+def test_like_wildcards_and_nul_are_plain_characters(places):
+    assert names(table_page(places, text="%_")) == {"Café Crème"}
+    assert table_page(places, text="%")["count"] == 1
+    assert table_page(places, text="a\x00b")["count"] == 0
+
+
+def test_headings_from_the_layer_or_sensible_defaults(places):
+    places.column_labels = {"note": {"be": "Заўвага", "en": "Note"}}
+    with translation.override("en"):
+        labels = column_labels(places)
+        assert labels["name_be"] == "Name (Belarusian)"
+        assert labels["note"] == "Note"
+        assert labels["place"] == "Kind of place"
+    with translation.override("be"):
+        labels = column_labels(places)
+        assert labels["name_be"] == "Назва (па-беларуску)"
+        assert labels["note"] == "Заўвага"
+    with translation.override("ru"):
+        assert column_labels(places)["note"] == "Заўвага"  # no Russian given: Belarusian
+
+
+def test_the_table_endpoint_searches_and_labels(client, places):
+    data = client.get("/en/layers/places/table.json", {"q": "ЛИДА"}).json()
+    assert data["count"] == 1
+    assert data["labels"]["name_ru"] == "Name (Russian)"
+    html = client.get("/en/layers/places/").content.decode()
+    assert 'title="name_ru">Name (Russian)</button>' in html
