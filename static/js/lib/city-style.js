@@ -50,8 +50,10 @@ export function labelCities(map, layer, minZoom = 5) {
   });
   labelled.sort((a, b) => b.population - a.population);
   function place() {
-    const taken = [];
     const show = map.getZoom() >= minZoom && map.hasLayer(layer);
+    // A name must not cover another city's marker either.
+    const taken = labelled.map(({ item }) => item.feature.geometry.type === "Point" && item.getElement?.())
+      .filter(Boolean).map((element) => element.getBoundingClientRect());
     for (const { item } of labelled) {
       const element = item.getTooltip()?.getElement();
       if (!element) continue;
