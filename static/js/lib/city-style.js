@@ -51,9 +51,8 @@ export function labelCities(map, layer, minZoom = 5) {
   labelled.sort((a, b) => b.population - a.population);
   function place() {
     const show = map.getZoom() >= minZoom && map.hasLayer(layer);
-    // A name must not cover another city's marker either.
-    const taken = labelled.map(({ item }) => item.feature.geometry.type === "Point" && item.getElement?.())
-      .filter(Boolean).map((element) => element.getBoundingClientRect());
+    // Bigger cities first: a name covers neither a bigger city's name nor its marker.
+    const taken = [];
     for (const { item } of labelled) {
       const element = item.getTooltip()?.getElement();
       if (!element) continue;
@@ -63,6 +62,7 @@ export function labelCities(map, layer, minZoom = 5) {
       const overlaps = taken.some((t) => box.left < t.right && box.right > t.left && box.top < t.bottom && box.bottom > t.top);
       if (overlaps) element.classList.add("label-hidden");
       else taken.push(box);
+      if (item.feature.geometry.type === "Point" && item.getElement?.()) taken.push(item.getElement().getBoundingClientRect());
     }
   }
   map.on("zoomend moveend overlayadd layeradd", place);
