@@ -60,3 +60,20 @@ def test_the_table_endpoint_searches_and_labels(client, places):
     assert data["labels"]["name_ru"] == "Name (Russian)"
     html = client.get("/en/layers/places/").content.decode()
     assert 'title="name_ru">Name (Russian)</button>' in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_search_box_on_a_layer_page_opens_its_feature(places, live_server, page):
+    from search import index
+
+    index.refresh_layer(places)
+    page.goto(f"{live_server.url}/en/layers/places/")
+    page.wait_for_selector("#layer-map[data-ready='true']")
+    page.fill("#search-input", "Lida")  # Latin for Ліда
+    page.wait_for_selector("#search-results [role=option]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#features-table tr.selected")
+    assert "Ліда" in page.locator("#features-table tr.selected").inner_text()
+    assert "Ліда" in page.locator(".leaflet-popup-content").inner_text()
+    assert page.js_errors == []
