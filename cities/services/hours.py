@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from opening_hours import ParserError
 
 from .query import SERVICE_TIMEZONE, _opening_hours
 
@@ -28,7 +29,7 @@ def week(expression, today=None):
         return []
     try:
         hours = _opening_hours(expression)
-    except (SyntaxError, ValueError):
+    except (ParserError, SyntaxError, ValueError):
         return []
     today = today or timezone.now().astimezone(SERVICE_TIMEZONE).date()
     start = datetime.combine(today, time(0), SERVICE_TIMEZONE)
