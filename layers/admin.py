@@ -106,7 +106,7 @@ class LayerVersionInline(admin.TabularInline):
     model = LayerVersion
     extra = 0
     can_delete = False
-    fields = ["number", "created", "created_by", "source_filename", "status", "summary"]
+    fields = ["number", "created", "created_by", "source_filename", "status", "attempts", "summary"]
     readonly_fields = fields
     verbose_name_plural = _("versions (imports)")
 

@@ -13,7 +13,8 @@ from geoportal.gis.files import FORMATS, FileRefused, discard_upload, store_uplo
 from geoportal.gis.inspect import ImportOptions, inspect
 
 from ..models import Layer, LayerVersion
-from .pipeline import record_failure, run_import
+from .pipeline import run_import
+from .recovery import record_failure
 from .tasks import import_layer_task
 
 
