@@ -22,16 +22,6 @@ class PortalStaticFilesStorage(CompressedManifestStaticFilesStorage):
     _checked = 0.0
     _manifest_mtime = None
 
-    def hashed_name(self, name, content=None, filename=None):
-        try:
-            return super().hashed_name(name, content, filename)
-        except ValueError:
-            # Vendored files may name a source map they do not ship: the reference stays as
-            # written (a browser asks for it only with its developer tools open).
-            if name.split("?")[0].endswith(".map"):
-                return name
-            raise
-
     def url(self, name, force=False):
         if settings.WHITENOISE_USE_FINDERS:
             self._follow_the_sources()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('layers', '0004_layerversion_source'),
+        ('layers', '0005_i13_import_heartbeat'),
     ]
 
     operations = [
