@@ -59,7 +59,9 @@ export function serviceMarker(feature) {
     iconSize: [28, 28],
     iconAnchor: [14, 14],
   });
-  const marker = L.marker([lat, lon], { icon, title: props.name });
+  // Not in the Tab order: the list beside the map opens each service from the keyboard, and
+  // markers crowded in a street would be targets too small to tell apart.
+  const marker = L.marker([lat, lon], { icon, title: props.name, keyboard: false });
   marker.bindPopup(servicePopup(props));
   return marker;
 }
