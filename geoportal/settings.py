@@ -111,7 +111,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Task modules that are not an app's tasks.py (autodiscovery finds those).
-CELERY_IMPORTS = ["layers.imports.tasks", "layers.downloads.tasks"]
+CELERY_IMPORTS = ["layers.imports.tasks", "layers.downloads.tasks", "search.index"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -303,3 +303,7 @@ LAYER_GEOJSON_MAX_FEATURES = int(os.environ.get("LAYER_GEOJSON_MAX_FEATURES", "5
 # [{"name": "OSM", "url": "https://.../{z}/{x}/{y}.png", "attribution": "..."}]. Empty: just
 # BASEMAP_URL. A "no base map" choice is always offered (it works offline).
 BASEMAPS = json.loads(os.environ.get("BASEMAPS", "[]"))
+
+# The one search (search/): the named features of layers up to this size are in its index (the
+# 22,477 settlements are); bigger layers are found by their titles only.
+SEARCH_MAX_FEATURES = int(os.environ.get("SEARCH_MAX_FEATURES", "50000"))

@@ -1,7 +1,11 @@
 """Keeping the search index fresh: each source is rewritten whole when it changes (the few
 regions, cities and layers), a service on its own save, a layer's features when the layer has
-a new version. Bulk service imports send cities.services.imports.services_imported."""
+a new version: in the Celery worker once the import is committed, for layers of up to
+SEARCH_MAX_FEATURES features (a million points of a survey are no places to look up by name).
+Bulk service imports send cities.services.imports.services_imported."""
 
+from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -39,16 +43,40 @@ def refresh_services(**_signal):
     _replace(sources.services(), kind="service")
 
 
-def refresh_layer(layer):
-    """The layer's own entry, and its features' when the layer has a version not yet read.
-    A layer not published (or without an extent) leaves the index."""
+def refresh_layer_entry(layer):
+    """The layer's own entry (its titles and keywords). A layer not published (or without an
+    extent) leaves the index, features and all. True when it is in the index."""
     if layer.version == 0 or layer.extent is None:
         Entry.objects.filter(layer=layer).delete()
-        return
+        return False
     _replace([sources.layer_entry(layer)], kind="layer", key=layer.slug)
-    read = Entry.objects.filter(kind="feature", layer=layer, version=layer.version).exists()
-    if not read:
+    return True
+
+
+def features_unread(layer):
+    return not Entry.objects.filter(kind="feature", layer=layer, version=layer.version).exists()
+
+
+def refresh_features(layer):
+    """The layer's named features, when its version has not been read yet; none for a layer
+    over SEARCH_MAX_FEATURES."""
+    if layer.feature_count > settings.SEARCH_MAX_FEATURES:
+        Entry.objects.filter(kind="feature", layer=layer).delete()
+    elif features_unread(layer):
         _replace(sources.features(layer), kind="feature", layer=layer)
+
+
+def refresh_layer(layer):
+    """The layer's entry and its features', now."""
+    if refresh_layer_entry(layer):
+        refresh_features(layer)
+
+
+@shared_task(ignore_result=True)
+def index_layer_features(layer_id):
+    layer = Layer.objects.filter(pk=layer_id).first()
+    if layer is not None and layer.version > 0:
+        refresh_features(layer)
 
 
 def rebuild():
@@ -79,9 +107,13 @@ def _service_deleted(instance, **_signal):
 
 
 def _layer_saved(instance, **_signal):
-    # Imports save the layer many times (progress): the features are read once it is ready.
-    if instance.status == instance.Status.READY or instance.version == 0:
-        refresh_layer(instance)
+    # Imports save the layer many times (progress): the features are read once it is ready,
+    # by the worker, after the import's transaction has committed.
+    if instance.status != instance.Status.READY and instance.version > 0:
+        return
+    if refresh_layer_entry(instance) and features_unread(instance):
+        layer_id = instance.pk
+        transaction.on_commit(lambda: index_layer_features.delay(layer_id))
 
 
 def connect():

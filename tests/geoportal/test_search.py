@@ -132,3 +132,24 @@ def test_the_index_follows_saves_and_deletes(indexed):
     city.name_en = "Pinsk-on-Pina"
     city.save()
     assert names("pinsk")[0] == ("city", "Pinsk-on-Pina")
+
+
+def test_a_layer_ready_again_has_its_features_read_by_the_worker(
+    ready_layer, eager_celery, django_capture_on_commit_callbacks, settings
+):
+    from search.models import Entry
+
+    layer = ready_layer("villages", [("POINT(27 53)", {"name": "Мушычы"})], version=1)
+    layer.version = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        layer.save()
+    assert list(
+        Entry.objects.filter(kind="feature", layer=layer).values_list("name_be", "version")
+    ) == [("Мушычы", 2)]
+    # Layers over SEARCH_MAX_FEATURES are found by their titles only.
+    settings.SEARCH_MAX_FEATURES = 0
+    layer.version = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        layer.save()
+    assert not Entry.objects.filter(kind="feature", layer=layer).exists()
+    assert Entry.objects.filter(kind="layer", layer=layer).exists()
