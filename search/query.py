@@ -23,19 +23,22 @@ THRESHOLD = 0.45
 # is that city again (the settlements layer has each city too).
 SAME_PLACE_DEGREES = 0.15
 
+# The candidates come from the trigram index first (a materialised step: with the other
+# conditions beside it the planner would rather scan the table, ten times slower).
 RANKED = """
-SELECT id FROM (
-  SELECT e.id, e.weight,
-         GREATEST(word_similarity(%(a)s, e.terms), word_similarity(%(b)s, e.terms)) AS sim,
-         (position(%(exact_a)s in e.terms) > 0 OR position(%(exact_b)s in e.terms) > 0) AS exact,
-         (position(%(start_a)s in e.terms) > 0 OR position(%(start_b)s in e.terms) > 0) AS starts,
-         CASE WHEN %(lon)s::float IS NULL THEN 0 ELSE LEAST(ST_Distance(e.location,
-              ST_SetSRID(ST_MakePoint(%(lon)s::float, %(lat)s::float), 4326)) / 6.0, 1) END AS far
-  FROM search_entry e
-  WHERE (%(a)s <%% e.terms OR %(b)s <%% e.terms)
-    AND (e.layer_id IS NULL OR e.layer_id = ANY(%(layers)s))
-) AS found
-ORDER BY sim + 0.6 * exact::int + 0.3 * starts::int + 0.5 * weight - 0.2 * far DESC, id
+WITH candidates AS MATERIALIZED (
+  SELECT id, weight, terms, location, layer_id FROM search_entry
+  WHERE %(a)s <%% terms OR %(b)s <%% terms
+)
+SELECT id FROM candidates
+WHERE layer_id IS NULL OR layer_id = ANY(%(layers)s)
+ORDER BY GREATEST(word_similarity(%(a)s, terms), word_similarity(%(b)s, terms))
+  + 0.6 * (position(%(exact_a)s in terms) > 0 OR position(%(exact_b)s in terms) > 0)::int
+  + 0.3 * (position(%(start_a)s in terms) > 0 OR position(%(start_b)s in terms) > 0)::int
+  + 0.5 * weight
+  - 0.2 * (CASE WHEN %(lon)s::float IS NULL THEN 0 ELSE LEAST(ST_Distance(location,
+           ST_SetSRID(ST_MakePoint(%(lon)s::float, %(lat)s::float), 4326)) / 6.0, 1) END)
+  DESC, id
 LIMIT %(limit)s
 """
 
