@@ -51,6 +51,15 @@ class LayerForm(forms.ModelForm):
         required=False,
         help_text=_("For a file with several layers (GeoPackage tables, Shapefiles in a zip)."),
     )
+    attribute_choices = forms.CharField(
+        label=_("attribute choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For editing on the layer page and from QGIS: one line per attribute, its allowed "
+            "values separated by |, e.g. kind: school | clinic | park."
+        ),
+    )
     x_column = forms.CharField(label=_("CSV longitude (X) column"), required=False)
     y_column = forms.CharField(label=_("CSV latitude (Y) column"), required=False)
     wkt_column = forms.CharField(label=_("CSV WKT column"), required=False)
@@ -60,7 +69,7 @@ class LayerForm(forms.ModelForm):
         fields = [
             "title_be", "title_ru", "title_en", "abstract_be", "abstract_ru", "abstract_en",
             "slug", "keywords", "topic_category", "city", "is_public", "licence", "attribution",
-            "column_labels",
+            "attribute_choices", "column_labels",
         ]  # fmt: skip
 
     def __init__(self, *args, user=None, **kwargs):
@@ -74,6 +83,17 @@ class LayerForm(forms.ModelForm):
             self.fields["city"].required = True
         if self.instance.pk is None:
             self.fields["file"].required = True
+        self.initial["attribute_choices"] = "\n".join(
+            f"{name}: {' | '.join(map(str, values))}"
+            for name, values in (self.instance.attribute_choices or {}).items()
+        )
+
+    def clean_attribute_choices(self):
+        try:
+            return parse_choices(self.cleaned_data.get("attribute_choices", ""),
+                                 self.instance.attributes)  # fmt: skip
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
     def options(self):
         return ImportOptions.from_dict(
@@ -116,6 +136,25 @@ class LayerVersionInline(admin.TabularInline):
     @admin.display(description=_("report"))
     def summary(self, version):
         return version.error_message or report_summary(version.report)
+
+
+def parse_choices(text, attributes):
+    """'name: a | b' lines -> {"name": ["a", "b"]}, values typed as the attribute is."""
+    types = {a["name"]: a.get("type", "string") for a in attributes or []}
+    choices = {}
+    for line in filter(None, (line.strip() for line in text.splitlines())):
+        name, _sep, values = line.partition(":")
+        name = name.strip()
+        if name not in types:
+            raise ValueError(gettext("The layer has no attribute %(name)s.") % {"name": name})
+        kind = {"integer": int, "number": float, "real": float}.get(types[name], str)
+        try:
+            choices[name] = [kind(v.strip()) for v in values.split("|") if v.strip()]
+        except ValueError:
+            raise ValueError(
+                gettext("%(name)s holds numbers: its choices must be numbers.") % {"name": name}
+            ) from None
+    return choices
 
 
 def report_summary(report):
@@ -183,7 +222,8 @@ class LayerAdmin(StyleAdminMixin, admin.ModelAdmin):
                 ]
             },
         )  # fmt: skip
-        return [state, description, upload, source]
+        editing = (_("Editing in place"), {"fields": ["attribute_choices"]})
+        return [state, description, upload, source, editing]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -12,17 +12,21 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from django.contrib.gis.gdal import DataSource, GDALException, SpatialReference
+from django.contrib.gis.gdal import GDALException, SpatialReference
+from django.contrib.gis.gdal.error import SRSException
 from django.utils.translation import gettext as _
 
 from .delimited import header_and_first_row
 from .files import FileRefused, check_file, unpack
+from .sandbox import open_vector, sniff
+from .shapefiles import check_parts, prj_srs, sidecar
 
 # GDAL lists these GPX layers beside the routes and tracks they belong to.
 GPX_POINT_LAYERS = {"route_points", "track_points"}
 LONGITUDE_NAMES = ["lon", "lng", "long", "longitude", "x", "долгота", "даўгата", "xcoord"]
 LATITUDE_NAMES = ["lat", "latitude", "y", "широта", "шырата", "ycoord"]
 WKT_NAMES = ["wkt", "geometry", "geom", "the_geom", "shape", "wkt_geom"]
+CRS_CODE = re.compile(r"(EPSG|ESRI):\d{1,6}", re.IGNORECASE)
 WKT_VALUE = re.compile(
     r"^\s*(SRID=\d+;\s*)?(POINT|LINESTRING|POLYGON|MULTIPOINT|MULTILINESTRING|MULTIPOLYGON|"
     r"GEOMETRYCOLLECTION)\b",
@@ -79,13 +83,14 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
     options = options or ImportOptions()
     fmt = check_file(path)
     dataset = unpack(path, folder, options.layer_name)
+    sniff(dataset, fmt)
     if fmt == "CSV":
         return _inspect_csv(dataset, folder, options, allow_no_geometry)
     if dataset.suffix.lower() == ".shp":
-        _check_shapefile_parts(dataset)
+        check_parts(dataset)
     source = Source(path=dataset, format=fmt)
     try:
-        datasource = DataSource(str(dataset))
+        datasource = open_vector(dataset, fmt)
     except GDALException as exc:
         raise FileRefused(
             _("GDAL cannot read %(name)s as %(format)s: the file is damaged or not that format.")
@@ -123,25 +128,12 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
     return source
 
 
-def _sidecar(shp, extension):
-    for candidate in shp.parent.iterdir():
-        if candidate.stem == shp.stem and candidate.suffix.lower() == extension:
-            return candidate
-    return None
-
-
-def _check_shapefile_parts(shp):
-    missing = [ext for ext in (".shx", ".dbf") if _sidecar(shp, ext) is None]
-    if missing:
-        raise FileRefused(
-            _("The Shapefile %(name)s is incomplete: %(missing)s missing.")
-            % {"name": shp.name, "missing": ", ".join(missing)}
-        )
-
-
 def _set_crs(source, srs, options, dataset):
     if options.crs:
         try:
+            # Only an authority code: GDAL 3.6 would read a file or fetch a URL given as a CRS.
+            if not CRS_CODE.fullmatch(_crs_input(options.crs)):
+                raise ValueError(options.crs)
             stated = SpatialReference(_crs_input(options.crs))
         except (GDALException, ValueError, TypeError) as exc:
             raise FileRefused(
@@ -151,6 +143,9 @@ def _set_crs(source, srs, options, dataset):
         source.s_srs = _crs_input(options.crs)
         source.source_crs = _crs_label(stated) or options.crs
         return
+    if srs is None and dataset.suffix.lower() == ".shp" and (srs := prj_srs(dataset)):
+        # GDAL did not read this .prj (a blank first line): ogr2ogr is told its WKT.
+        source.s_srs = srs.wkt
     if srs is None:
         hint = _(" (the .prj file is missing)") if dataset.suffix.lower() == ".shp" else ""
         raise FileRefused(
@@ -169,7 +164,7 @@ def _crs_input(text):
 
 
 def _crs_label(srs):
-    with suppress(GDALException):
+    with suppress(GDALException, SRSException):
         srs.identify_epsg()
     for target in ("PROJCS", "GEOGCS", None):
         name, code = srs.auth_name(target), srs.auth_code(target)
@@ -184,8 +179,8 @@ def _shapefile_encoding(shp, override):
     Belarusian DBFs without a .cpg are nearly always CP1251)."""
     if override:
         return _encoding_name(override)
-    dbf = _sidecar(shp, ".dbf")
-    if _sidecar(shp, ".cpg") is not None or dbf is None:
+    dbf = sidecar(shp, ".dbf")
+    if sidecar(shp, ".cpg") is not None or dbf is None:
         return ""
     with open(dbf, "rb") as handle:
         header = handle.read(32)

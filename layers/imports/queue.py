@@ -1,16 +1,19 @@
 """Starting a layer import: from an upload (admin, API), which is saved once under IMPORT_ROOT,
-inspected once and queued for the worker with what the inspection found; or from a file on disk
-(the import_layer command, the demo loader), imported in this process.
+checked without being unpacked and queued; the worker unpacks and inspects it once and keeps the
+inspection on the LayerVersion. Or from a file on disk (the import_layer command, the demo
+loader), inspected and imported in this process.
 """
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
 from django.utils.text import slugify
 
-from geoportal.gis.files import FORMATS, FileRefused, discard_upload, store_upload
+from geoportal.gis.files import FORMATS, FileRefused, check_file, discard_upload, store_upload
 from geoportal.gis.inspect import ImportOptions, inspect
+from geoportal.gis.sandbox import sniff
 
 from ..models import Layer, LayerVersion
 from .pipeline import run_import
@@ -28,15 +31,32 @@ def new_layer_slug(title):
     return slug
 
 
+@dataclass
+class Received:
+    """An upload stored under IMPORT_ROOT and checked, waiting for the worker to inspect it."""
+
+    path: Path
+    options: ImportOptions
+
+    def as_dict(self):
+        """What LayerVersion.source holds until the worker has inspected the file."""
+        return {"upload": str(self.path), "options": self.options.as_dict()}
+
+
 def receive_upload(upload, options=None):
-    """Save an uploaded file where the workers read it and inspect it there, once: the Source
-    that queue_import takes. A file that cannot be imported is removed and refused."""
+    """Save an uploaded file where the workers read it, and refuse in the request what is seen
+    without unpacking or GDAL: the format, the size, a zip's list of members, a file's content
+    not being its format. Unpacking and GDAL's inspection happen once, in the worker. A refused
+    file is removed."""
     path = store_upload(upload)
     try:
-        return inspect(path, path.parent, options or ImportOptions())
+        fmt = check_file(path)
+        if path.suffix.lower() != ".zip":
+            sniff(path, fmt)
     except BaseException:
         discard_upload(path)
         raise
+    return Received(path, options or ImportOptions())
 
 
 def create_version(layer, filename, user=None, source=None):
@@ -51,10 +71,10 @@ def create_version(layer, filename, user=None, source=None):
     )
 
 
-def queue_import(layer, source, filename, user=None):
+def queue_import(layer, received, filename, user=None):
     """Queue the import of a received upload once the current transaction commits. Returns the
-    LayerVersion; the worker stages source as it is, without looking at the file again."""
-    version = create_version(layer, filename, user, source)
+    LayerVersion; the worker inspects the file, keeps the inspection on it, and stages it."""
+    version = create_version(layer, filename, user, received)
     Layer.objects.filter(pk=layer.pk).update(status=Layer.Status.QUEUED, progress=0)
     transaction.on_commit(lambda: import_layer_task.delay(version.pk))
     return version

@@ -3,9 +3,12 @@
 // area is proportional to the value.
 import { fetchAllFeatures } from "../lib/fetch.js";
 import { formatNumber } from "../lib/format.js";
+import { autosubmit } from "../lib/forms.js";
 import { escapeHTML } from "../lib/html.js";
 import { createMap } from "../lib/map.js";
 import { loadWithRetry } from "../lib/map-status.js";
+
+autosubmit();  // the year selector
 
 const RAMP = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"];
 const NO_DATA = "#c8d0d8";

@@ -136,14 +136,22 @@ fetchAllFeatures(config.citiesUrl).then((cities) => {
   const boundaries = cities.filter((f) => f.geometry && f.geometry.type !== "Point");
   L.geoJSON(boundaries, {
     interactive: false,
+    // pmIgnore: never offered to the editing tools (static/js/lib/editing/).
+    pmIgnore: true,
     style: { color: "#5b6b7f", weight: 1, dashArray: "4 3", fill: false, className: "context-boundary" },
   }).addTo(map).bringToBack();
 }).catch(() => {});
 
+let features = null;  // added once, whichever attempt loads it
 await loadWithRetry(element, async () => {
-  (await dataLayer(config, onFeatureClick)).addTo(map);
+  features ??= (await dataLayer(config, onFeatureClick)).addTo(map);
   await loadTable();
 });
+// Editing tools only for those who may edit the layer (config.editing is null for others).
+if (config.editing) {
+  const { startEditing } = await import("../lib/editing/index.js");
+  await startEditing({ map, dataLayer: features, config, reloadTable: loadTable });
+}
 
 // The one search box: a feature of this layer found opens as a row click would.
 searchBox(document.querySelector(".search-box"), map, async (result) => {

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('layers', '0005_i13_import_heartbeat'),
+        ('layers', '0006_i18_feature_edits'),
     ]
 
     operations = [
