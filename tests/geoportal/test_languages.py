@@ -60,3 +60,17 @@ def test_reading_a_page_makes_its_language_the_chosen_one(client):
     assert '<html lang="en"' in client.get("/api/v1/docs/").content.decode()
     client.get("/cities/")
     assert client.cookies["django_language"].value == "be"
+
+
+def test_the_admin_has_the_language_switch(client, admin_user):
+    login = client.get("/admin/login/").content.decode()
+    assert (
+        'action="/i18n/setlang/"' in login
+        and 'name="next" type="hidden" value="/admin/login/"' in login
+    )
+    client.force_login(admin_user)
+    index = client.get("/admin/cities/city/").content.decode()
+    assert 'value="ru" lang="ru"' in index
+    switched = client.post("/i18n/setlang/", {"language": "ru", "next": "/admin/cities/city/"})
+    assert switched["Location"] == "/admin/cities/city/"
+    assert '<html lang="ru"' in client.get("/admin/cities/city/").content.decode()

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from conftest import wait_until
 from django.contrib.gis.geos import Point
 from django.utils import translation
 
@@ -49,15 +50,15 @@ def test_open_now_and_wheelchair_filters_and_the_week_table(demo, live_server, p
     page.wait_for_selector("#services-list li[data-id]")
     assert page.locator("#services-list li[data-id]").count() == 2
     page.check("input[name=open]")
-    page.wait_for_function("location.search.includes('open=1')")
-    page.wait_for_function("document.querySelectorAll('#services-list li[data-id]').length === 1")
+    wait_until(page, "location.search.includes('open=1')")
+    wait_until(page, "document.querySelectorAll('#services-list li[data-id]').length === 1")
     assert "Always open" in page.locator("#services-list").inner_text()
     page.uncheck("input[name=open]")
     page.check("input[name=wheelchair]")
-    page.wait_for_function(
-        "location.search.includes('wheelchair=1') && !location.search.includes('open=')"
+    wait_until(
+        page, "location.search.includes('wheelchair=1') && !location.search.includes('open=')"
     )
-    page.wait_for_function("document.querySelectorAll('#services-list li[data-id]').length === 1")
+    wait_until(page, "document.querySelectorAll('#services-list li[data-id]').length === 1")
     page.locator("#services-list li[data-id] button").first.click()
     table = page.locator(".leaflet-popup-content .hours-table")
     table.wait_for()
