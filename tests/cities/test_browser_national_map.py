@@ -40,3 +40,45 @@ def test_city_page_in_belarusian_on_a_phone(live_server, demo, browser, output_d
     assert width <= 375
     page.screenshot(path=str(output_dir / "minsk-phone.png"), full_page=True)
     context.close()
+
+
+def test_a_failed_data_request_is_said_on_the_map_with_a_retry(live_server, demo, page):
+    """A 429 (or any failure) never leaves a blank map without a word: the message in the
+    page's language, and "Try again" loads the map."""
+    refused = []
+
+    def refuse_once(route):
+        if not refused:
+            refused.append(route.request.url)
+            route.fulfill(status=429, headers={"Retry-After": "1"}, content_type="application/json",
+                          body='{"detail": "Too many requests.", "code": "throttled"}')  # fmt: skip
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/cities/**", refuse_once)
+    page.goto(f"{live_server.url}/en/")
+    status = page.locator("#map .map-status[role=alert]")
+    status.wait_for()
+    assert "Too many requests" in status.inner_text()
+    assert page.get_attribute("#map", "data-ready") is None
+    status.get_by_role("button", name="Try again").click()
+    page.wait_for_selector("#map[data-ready='true']", timeout=20000)
+    assert page.locator("path.city").count() == 17
+    assert page.locator("#map .map-status").count() == 0
+    assert refused
+
+
+def test_skip_link_then_the_map_controls_before_its_shapes(live_server, demo, page):
+    """Keyboard users: the first Tab offers the skip link; the layer switcher comes within a
+    few Tabs of the top (it took 39 when the 24 region and city shapes came first)."""
+    page.goto(f"{live_server.url}/en/")
+    page.wait_for_selector("#map[data-ready='true']", timeout=20000)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    presses = 1
+    while presses < 40:
+        presses += 1
+        page.keyboard.press("Tab")
+        if page.evaluate("Boolean(document.activeElement.closest('.layer-switcher'))"):
+            break
+    assert presses <= 20, presses
