@@ -266,12 +266,17 @@ def scan_every_page(page, base, width, axe=True):
 
 
 def test_the_axe_scan_finds_what_it_should(live_server, page):
-    """So that the scan above can fail: a nameless button and an image without text."""
+    """So that the scan above can fail: a nameless button, an image without text, and two
+    touch targets of 12 px side by side."""
     page.goto(live_server.url + "/about/data/")
     page.evaluate(
-        """() => document.querySelector("main").insertAdjacentHTML(
-             "beforeend", '<button></button><img src="/static/favicon.svg">')"""
+        """() => document.querySelector("main").insertAdjacentHTML("beforeend",
+             '<button></button><img src="/static/favicon.svg">' +
+             '<div style="display:flex">' +
+             '<a href="#a" style="display:block;width:12px;height:12px">a</a>' +
+             '<a href="#b" style="display:block;width:12px;height:12px">b</a></div>')"""
     )
     found = " ".join(axe_violations(page))
     assert "button-name" in found
     assert "image-alt" in found
+    assert "target-size" in found
