@@ -35,6 +35,18 @@ DEFAULT_LABELS = {
     "settlement_key": _("Settlement key"), "address": _("Address"), "type": _("Type"),
     "kind": _("Kind"), "category": _("Category"), "description": _("Description"),
 }  # fmt: skip
+# Keywords are tags that code matches too (layers.kpis.GREEN_AREAS_KEYWORD): readers see the
+# portal's own (the demo's, the OGC collections', the KPI's) in their language, and planners'
+# other keywords as written.
+KEYWORD_LABELS = {
+    "settlements": _("settlements"), "belarus": _("Belarus"), "boundaries": _("boundaries"),
+    "location": _("location"), "society": _("society"), "green-areas": _("green areas"),
+}  # fmt: skip
+
+
+def keyword_labels(keywords):
+    """The keywords as a reader sees them, in the active language where the portal knows them."""
+    return [str(KEYWORD_LABELS.get(keyword.lower(), keyword)) for keyword in keywords]
 
 
 def column_labels(layer):

@@ -29,6 +29,7 @@ from .catalogue import (
     CatalogueSearch,
     column_labels,
     filter_choices,
+    keyword_labels,
     table_page,
     thumbnail_svg,
 )
@@ -102,6 +103,7 @@ def layer_detail(request, slug):
             "downloads": downloads,
             "legend": config["legend"],
             "columns": list(column_labels(layer).items()),
+            "keywords": keyword_labels(layer.keywords),
         },  # fmt: skip
     )
 

@@ -77,3 +77,17 @@ def test_the_search_box_on_a_layer_page_opens_its_feature(places, live_server, p
     assert "Ліда" in page.locator("#features-table tr.selected").inner_text()
     assert "Ліда" in page.locator(".leaflet-popup-content").inner_text()
     assert page.js_errors == []
+
+
+def test_keywords_in_the_readers_language_on_the_page_and_the_ogc_api(client, ready_layer):
+    ready_layer("tagged", [("POINT(27.5 53.9)", {"name": "a"})],
+                keywords=["settlements", "OpenStreetMap", "Belarus", "own-tag"])  # fmt: skip
+    # The OGC API first: a page read makes its language the chosen one (a cookie).
+    ogc = client.get("/ogc/collections/tagged?f=json", HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert ogc["keywords"] == ["населённые пункты", "OpenStreetMap", "Беларусь", "own-tag"]
+    regions = client.get("/ogc/collections/regions?f=json", HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert regions["keywords"] == ["границы"]
+    be = client.get("/layers/tagged/").content.decode()
+    assert "населеныя пункты, OpenStreetMap, Беларусь, own-tag" in be
+    en = client.get("/en/layers/tagged/").content.decode()
+    assert "settlements, OpenStreetMap, Belarus, own-tag" in en
