@@ -82,3 +82,29 @@ def test_skip_link_then_the_map_controls_before_its_shapes(live_server, demo, pa
         if page.evaluate("Boolean(document.activeElement.closest('.layer-switcher'))"):
             break
     assert presses <= 20, presses
+
+
+def test_city_names_shown_without_collisions_on_a_phone(live_server, demo, browser):
+    """A phone has no hover: the names are on the map, bigger cities first, none covering
+    another (Polotsk and Novopolotsk sit a few pixels apart at the country's zoom)."""
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/")
+    page.wait_for_selector("#map[data-ready='true']", timeout=20000)
+    page.wait_for_selector(".city-label")
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('.city-label:not(.label-hidden)')].map(e => {
+             const b = e.getBoundingClientRect();
+             return {name: e.textContent, left: b.left, right: b.right, top: b.top,
+                     bottom: b.bottom};
+           })"""
+    )
+    names = {box["name"] for box in boxes}
+    assert "Minsk" in names and len(names) >= 8
+    assert not {"Polotsk", "Novopolotsk"} <= names
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = (a["right"] <= b["left"] or b["right"] <= a["left"]
+                     or a["bottom"] <= b["top"] or b["bottom"] <= a["top"])  # fmt: skip
+            assert apart, (a["name"], b["name"])
+    context.close()
