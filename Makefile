@@ -13,13 +13,13 @@ export PGPORT REDIS_PORT REPLICA_PGPORT
 export DATABASE_URL ?= postgis://geoportal@127.0.0.1:$(PGPORT)/geoportal
 export REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 
-.PHONY: run test setup bootstrap services stop migrate messages makemessages demo worker lint clean \
+.PHONY: run test setup bootstrap services stop migrate messages makemessages demo worker static lint clean \
 	cluster cluster-stop
 
 # Outside CI the web server and the worker never run as root: started by root, they run as the
 # system user geoportal (scripts/as-app-user.sh). CI runs `make test` as root; the tests' servers
 # run inside pytest.
-run: setup demo worker
+run: setup demo worker static
 	DEBUG=$${DEBUG:-true} scripts/as-app-user.sh $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: setup
@@ -62,6 +62,10 @@ makemessages:
 
 demo:
 	$(MANAGE) load_demo
+
+# Hashed, compressed static files (geoportal/staticfiles.py) for the development server too.
+static:
+	@$(MANAGE) collectstatic --noinput -v0
 
 # The Celery worker runs in the background and is replaced on each `make run`; with -B it also
 # runs the beat that sweeps up imports whose worker stopped (one beat per site in production).

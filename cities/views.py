@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from .models import City, Region
 from .models.services import SERVICE_NEAR_CITY_KM
 from .services.query import city_service_groups
+from .services.sources import source_label
 
 
 def national_map(request):
@@ -30,9 +31,12 @@ def city_detail(request, slug):
         {
             "city": city,
             "service_groups": city_service_groups(city),
-            "service_sources": city.services.values_list("source", flat=True)
-            .distinct()
-            .order_by("source"),
+            "service_sources": [
+                source_label(source)
+                for source in city.services.order_by("source")
+                .values_list("source", flat=True)
+                .distinct()
+            ],
             "near_km": SERVICE_NEAR_CITY_KM,
         },
     )

@@ -17,6 +17,7 @@ from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from .authentication import LimitedTokenAuthentication
 from .gis.uploads import declared_too_large, too_large_message
+from .languages import set_language_cookie
 from .refusals import error_answer
 from .throttling import too_many_requests
 
@@ -57,9 +58,18 @@ class PortalLocaleMiddleware(LocaleMiddleware):
         return None
 
     def process_response(self, request, response):
+        language = translation.get_language()
         if request.path_info.startswith(self.unprefixed):
-            response.headers.setdefault("Content-Language", translation.get_language())
+            response.headers.setdefault("Content-Language", language)
             return response
+        # A page read in a language makes it the chosen one: the API docs, OGC pages and the
+        # admin (no prefix, cookie-driven) then follow it.
+        if (
+            response.status_code == 200
+            and response.get("Content-Type", "").startswith("text/html")
+            and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language
+        ):
+            set_language_cookie(response, language)
         return super().process_response(request, response)
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "cities.indicators",
     "layers",
     "layers.ogc",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -162,7 +163,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Task modules that are not an app's tasks.py (autodiscovery finds those).
-CELERY_IMPORTS = ["layers.imports.tasks", "layers.downloads.tasks"]
+CELERY_IMPORTS = ["layers.imports.tasks", "layers.downloads.tasks", "search.index"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -175,6 +176,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "be"
 LANGUAGES = [("be", _("Belarusian")), ("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language a reader chose (geoportal/languages.py) is remembered for a year: the API docs,
+# OGC pages and the admin, which have no language prefix, follow it.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+# Dates and numbers in each language's own format (Django ships none for Belarusian).
+FORMAT_MODULE_PATH = ["geoportal.formats"]
 TIME_ZONE = "Europe/Minsk"
 USE_I18N = True
 USE_TZ = True
@@ -184,8 +190,13 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
-# Without collectstatic (development, tests) WhiteNoise serves straight from the finders.
+# WhiteNoise serves the collected files (hashed, compressed: geoportal/staticfiles.py; `make run`
+# collects them) and, in development, also straight from the sources (finders).
 WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "geoportal.staticfiles.PortalStaticFilesStorage"},
+}
 
 # The base map is a setting: a tile URL template and its attribution. An empty URL means no base
 # map, and every page works without one (the tiles of internet base maps may be unreachable).
@@ -252,6 +263,7 @@ DEMO_LOADERS = [
     "layers.demo.load",
     "cities.services.demo.load",
     "cities.indicators.demo.load",
+    "search.index.load",
 ]
 
 # KPIs computed from the map (`manage.py recompute_kpis`), in order; those needing layers are the
@@ -347,6 +359,10 @@ LAYER_GEOJSON_MAX_FEATURES = int(os.environ.get("LAYER_GEOJSON_MAX_FEATURES", "5
 # [{"name": "OSM", "url": "https://.../{z}/{x}/{y}.png", "attribution": "..."}]. Empty: just
 # BASEMAP_URL. A "no base map" choice is always offered (it works offline).
 BASEMAPS = json.loads(os.environ.get("BASEMAPS", "[]"))
+
+# The one search (search/): the named features of layers up to this size are in its index (the
+# 22,477 settlements are); bigger layers are found by their titles only.
+SEARCH_MAX_FEATURES = int(os.environ.get("SEARCH_MAX_FEATURES", "50000"))
 
 # Hostile clients (docs/security.md).
 # Rate limits per scope (geoportal/throttling.py): anonymous clients by address, signed-in users by

@@ -1,6 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import (
@@ -12,6 +13,7 @@ from drf_spectacular.views import (
 from geoportal import health
 from geoportal.api_errors import api_not_found
 from geoportal.api_root import api_root
+from geoportal.languages import set_language
 
 api_v1 = [
     path("", api_root, name="api-root"),
@@ -23,6 +25,7 @@ api_v1 = [
     path("docs/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("cities.services.api_urls")),
     path("", include("cities.indicators.api_urls")),
+    path("", include("search.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,7 +34,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     re_path(r"^api/v1/(?P<path>(?:.*/)?)$", api_not_found),
     path("ogc/", include("layers.ogc.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("tiles/", include("layers.tile_urls")),
 ]
@@ -47,4 +50,4 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-admin.site.site_header = admin.site.site_title = "Smart Cities of Belarus"
+admin.site.site_header = admin.site.site_title = _("Smart Cities of Belarus")

@@ -69,7 +69,7 @@ class LayerForm(forms.ModelForm):
         fields = [
             "title_be", "title_ru", "title_en", "abstract_be", "abstract_ru", "abstract_en",
             "slug", "keywords", "topic_category", "city", "is_public", "licence", "attribution",
-            "attribute_choices", "time_attribute",
+            "attribute_choices", "time_attribute", "column_labels",
         ]  # fmt: skip
 
     def __init__(self, *args, user=None, **kwargs):
@@ -209,7 +209,7 @@ class LayerAdmin(StyleAdminMixin, admin.ModelAdmin):
                 "fields": [
                     "title_be", "title_ru", "title_en", "abstract_be", "abstract_ru",
                     "abstract_en", "slug", "keywords", "topic_category", "city", "is_public",
-                    "licence", "attribution",
+                    "licence", "attribution", "column_labels",
                 ]
             },
         )  # fmt: skip

@@ -8,13 +8,14 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, FloatField, Func, Q, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
 from geoportal.translation import current_language
 
 from .models import TopicCategory
 from .permissions import visible_layers
-from .queries import FeatureQuery, PropertyValue
+from .queries import FeatureQuery, PropertyValue, text_match
 from .styles import effective_style, geometry_family
 from .tiles import layer_cache_version
 
@@ -23,6 +24,44 @@ SORTS = ("newest", "title")
 GEOMETRY_FAMILIES = ("point", "line", "polygon")
 TABLE_PAGE_SIZE = 20
 THUMBNAIL_FEATURES = 5000
+# Headings of columns common in open data (OpenStreetMap, HOT and OCHA exports), for layers whose
+# planners have not set their own (Layer.column_labels).
+DEFAULT_LABELS = {
+    "name": _("Name"), "name_be": _("Name (Belarusian)"), "name_ru": _("Name (Russian)"),
+    "name_en": _("Name (English)"), "name_latin": _("Name (Latin script)"),
+    "place": _("Kind of place"), "population": _("Population"), "id": _("Identifier"),
+    "adm0_name": _("Country"), "adm1_name": _("Region"), "adm1_pcode": _("Region code"),
+    "adm2_name": _("District"), "adm2_pcode": _("District code"),
+    "settlement_key": _("Settlement key"), "address": _("Address"), "type": _("Type"),
+    "kind": _("Kind"), "category": _("Category"), "description": _("Description"),
+}  # fmt: skip
+# Keywords are tags that code matches too (layers.kpis.GREEN_AREAS_KEYWORD): readers see the
+# portal's own (the demo's, the OGC collections', the KPI's) in their language, and planners'
+# other keywords as written.
+KEYWORD_LABELS = {
+    "settlements": _("settlements"), "belarus": _("Belarus"), "boundaries": _("boundaries"),
+    "location": _("location"), "society": _("society"), "green-areas": _("green areas"),
+}  # fmt: skip
+
+
+def keyword_labels(keywords):
+    """The keywords as a reader sees them, in the active language where the portal knows them."""
+    return [str(KEYWORD_LABELS.get(keyword.lower(), keyword)) for keyword in keywords]
+
+
+def column_labels(layer):
+    """{column: heading} in the active language: the planners' own (Layer.column_labels), else
+    a default for common names, else the column's name."""
+    lang = current_language()
+    labels = {}
+    for attribute in layer.attributes:
+        name = attribute["name"]
+        own = layer.column_labels.get(name) if isinstance(layer.column_labels, dict) else None
+        if isinstance(own, dict) and (own.get(lang) or own.get("be") or own.get("en")):
+            labels[name] = own.get(lang) or own.get("be") or own.get("en")
+        else:
+            labels[name] = str(DEFAULT_LABELS.get(name.lower(), name))
+    return labels
 
 
 @dataclass
@@ -73,12 +112,15 @@ def filter_choices(user):
     }
 
 
-def table_page(layer, *, page=1, sort="", column="", value="", feature_id=None):
+def table_page(layer, *, page=1, sort="", column="", value="", text="", feature_id=None):
     """One page of the attribute table: sorted by an attribute (JSON order: numbers as numbers),
-    filtered by one column's value, each row with its feature's bounding box for zooming."""
+    filtered by words in any column (`text`) or by one column's value, each row with its
+    feature's bounding box for zooming."""
     names = [a["name"] for a in layer.attributes]
     properties = {column: value} if column in names and value != "" else {}
-    extra = Q(id=feature_id) if feature_id is not None else Q()
+    extra = text_match(text)
+    if feature_id is not None:
+        extra &= Q(id=feature_id)
     query = FeatureQuery(layer, properties=properties, extra=extra)
     qs = query.queryset()
     descending = sort.startswith("-")
@@ -101,6 +143,7 @@ def table_page(layer, *, page=1, sort="", column="", value="", feature_id=None):
         "page": page,
         "pages": pages,
         "columns": names,
+        "labels": column_labels(layer),
         "sort": sort if key in names else "",
         "rows": [
             {

@@ -7,8 +7,9 @@ the keyword GREEN_AREAS_KEYWORD; only their polygons count."""
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from cities.indicators.kpis import Computation, Skip, population_phrase
+from cities.indicators.kpis import Computation, Skip, in_languages, number, population_phrase
 
 from .permissions import visible_layers
 
@@ -47,15 +48,25 @@ def green_areas(city):
             {"city": city.id, "layers": layer_ids, "clip": clip},
         )
         hectares = cursor.fetchone()[0] or 0.0
-    names = ", ".join(layers.values_list("slug", flat=True))
-    where = (
-        "clipped to the published city boundary"
-        if clip
-        else "not clipped: the city boundary is not published, so the layer is trusted to "
-        "cover the city only"
+
+    def method():
+        names = ", ".join(f"“{layer.title or layer.slug}”" for layer in layers)
+        where = (
+            _("clipped to the published city boundary")
+            if clip
+            else _(
+                "not clipped: the city boundary is not published, so the layer is trusted to "
+                "cover the city only"
+            )
+        )
+        return _(
+            "Area of the union of the polygons of the layers %(layers)s (%(hectares)s ha, "
+            "geodesic), %(where)s; divided by the %(population)s, times 100,000."
+        ) % {
+            "layers": names, "hectares": number(hectares, 2), "where": where,
+            "population": population_phrase(city),
+        }  # fmt: skip
+
+    return Computation(
+        GREEN_AREAS, hectares / city.population * 100_000, in_languages(method), not clip
     )
-    method = (
-        f"Area of the union of the polygons of the layers {names} ({hectares:,.2f} ha, "
-        f"geodesic), {where}; divided by the {population_phrase(city)}, times 100,000."
-    )
-    return Computation(GREEN_AREAS, hectares / city.population * 100_000, method, not clip)

@@ -74,6 +74,17 @@ class Layer(models.Model):
         help_text=_("A date or date-time attribute: the time of each feature, which the OGC API's "
                     "datetime parameter filters on."),
     )  # fmt: skip
+    # {"name_be": {"be": "Назва", "ru": "Название", "en": "Name"}}: the attribute table's
+    # headings; columns without one get layers.catalogue.DEFAULT_LABELS or their own name.
+    column_labels = models.JSONField(
+        _("column labels"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Headings of the attribute table by column and language, e.g. {"name_be": {"be": '
+            '"Назва", "ru": "Название", "en": "Name"}}. Columns left out get a default.'
+        ),
+    )
     feature_count = models.PositiveIntegerField(_("feature count"), default=0)
     extent = models.PolygonField(_("extent"), srid=4326, null=True, blank=True)
     style = models.JSONField(_("style"), default=dict, blank=True)

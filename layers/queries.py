@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, GeoFunc, Transform
 from django.contrib.gis.geos import Polygon
-from django.db.models import Q, TextField
+from django.db.models import BooleanField, Q, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact
@@ -53,6 +54,23 @@ def geometry_json(expression, *, srid=4326, flip_axes=False, geographic=True):
         expression = FlipCoordinates(expression)
     precision = GEOJSON_PRECISION if geographic else PROJECTED_PRECISION
     return AsGeoJSON(expression, precision=precision)
+
+
+def text_match(text):
+    """A Q() keeping the features with `text` in any of their values: contains, case- and
+    accent-insensitive (PostgreSQL's unaccent), the words of `text` in any order."""
+    match = Q()
+    for word in text.replace("\x00", "").split()[:10]:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        match &= Q(
+            RawSQL(
+                "EXISTS (SELECT 1 FROM jsonb_each_text(layers_feature.properties) AS kv "
+                "WHERE unaccent(kv.value) ILIKE unaccent(%s))",
+                [pattern],
+                output_field=BooleanField(),
+            )
+        )
+    return match
 
 
 @dataclass

@@ -27,7 +27,9 @@ from . import tiles
 from .catalogue import (
     GEOMETRY_FAMILIES,
     CatalogueSearch,
+    column_labels,
     filter_choices,
+    keyword_labels,
     table_page,
     thumbnail_svg,
 )
@@ -35,7 +37,7 @@ from .downloads import exporters, responses, store
 from .editing.page import editing_config
 from .maps import layer_map_config, map_layers
 from .permissions import visible_layers
-from .queries import FeatureQuery
+from .queries import FeatureQuery, text_match
 from .styles import effective_style
 
 CATALOGUE_PAGE_SIZE = 12
@@ -84,6 +86,7 @@ def layer_detail(request, slug):
         "tableUrl": reverse("layers:table", args=[layer.slug]),
         "citiesUrl": reverse("city-list"),
         "columns": [a["name"] for a in layer.attributes],
+        "searchUrl": reverse("search"),
         "editing": editing_config(request, layer),
     }
     downloads = [
@@ -94,7 +97,14 @@ def layer_detail(request, slug):
     return render(
         request,
         "layers/layer_detail.html",
-        {"layer": layer, "config": config, "downloads": downloads, "legend": config["legend"]},
+        {
+            "layer": layer,
+            "config": config,
+            "downloads": downloads,
+            "legend": config["legend"],
+            "columns": list(column_labels(layer).items()),
+            "keywords": keyword_labels(layer.keywords),
+        },  # fmt: skip
     )
 
 
@@ -112,6 +122,7 @@ def layer_table(request, slug):
         sort=request.GET.get("sort", ""),
         column=request.GET.get("column", ""),
         value=request.GET.get("value", ""),
+        text=request.GET.get("q", "")[:200],
         feature_id=feature_id,
     )
     return JsonResponse(data)
@@ -127,7 +138,10 @@ def download(request, slug, fmt):
     except ValidationError as error:
         return HttpResponseBadRequest(str(error.detail["bbox"]), content_type="text/plain")
     column, value = request.GET.get("column", ""), request.GET.get("value", "")
-    query = FeatureQuery(layer, bbox=bbox, properties={column: value} if column and value else {})
+    query = FeatureQuery(
+        layer, bbox=bbox, properties={column: value} if column and value else {},
+        extra=text_match(request.GET.get("q", "")[:200]),
+    )  # fmt: skip
     licence_url = request.build_absolute_uri(layer.get_absolute_url()) + "#licence"
     if exporters.is_selection(query):
         return responses.selection(request, query, fmt, licence_url)

@@ -15,6 +15,7 @@ APT_PACKAGES=(
   # `make cluster` (scripts/cluster.sh): the proxy, the connection pool, its probe, the load
   # generator of bench/cluster.py.
   nginx pgbouncer curl wrk
+  nodejs  # bench/lighthouse runs Lighthouse (npm) on node
 )
 
 missing=()

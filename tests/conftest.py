@@ -53,6 +53,16 @@ def _no_basemap(settings):
     settings.BASEMAP_URL = ""
 
 
+@pytest.fixture(autouse=True)
+def _static_files_by_their_names(settings):
+    """The live server's static handler serves the sources by their own names (not the hashed
+    copies `make run` collects): pages name them so, whatever var/static holds."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def demo(db):
     """The Belarus demo regions and cities, loaded by the real loader."""

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
-from ..models import City, Indicator, IndicatorValue, ServiceLocation
+from ..models import City, Indicator, IndicatorValue, ServiceCategory, ServiceLocation
 from ..models.indicators import COMPUTED
 from ..models.services import SERVICE_NEAR_CITY_KM
 from ..services.query import category_ids
@@ -31,8 +32,27 @@ SERVICES_PREFIX = "GP: SV: "
 class Computation:
     code: str
     value: float
-    method: str
+    # The method in words, {language: text}, for the pages of each language (in_languages()).
+    methods: dict
     approximate: bool = False
+
+    @property
+    def method(self):
+        return self.methods["en"]
+
+
+def in_languages(build):
+    """{language: build()} with each of the portal's languages active in turn: a method said in
+    Belarusian, Russian and English, numbers and names included."""
+    texts = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            texts[language] = str(build())
+    return texts
+
+
+def number(value, decimals=0):
+    return formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
 
 
 @dataclass
@@ -48,8 +68,18 @@ class Report:
 
 
 def population_phrase(city):
+    """In the active language."""
     year = f" ({city.population_year})" if city.population_year else ""
-    return f"population {city.population:,}{year}, {city.population_source or 'source not given'}"
+    return _("population %(population)s%(year)s, %(source)s") % {
+        "population": number(city.population), "year": year,
+        "source": city.population_source or _("source not given"),
+    }  # fmt: skip
+
+
+def category_names(slugs):
+    """The categories' names in the active language, in the order given."""
+    names = {c.slug: c.name for c in ServiceCategory.objects.filter(slug__in=slugs)}
+    return ", ".join(f"“{names.get(slug, slug)}”" for slug in slugs)
 
 
 def transport_convenience(city):
@@ -86,13 +116,21 @@ def transport_convenience(city):
         stops, share = cursor.fetchone()
     if not stops:
         return Skip(TRANSPORT_CONVENIENCE, "no public transport stops on the map for this city")
-    method = (
-        f"Approximation: no population grid is published, so inhabitants are taken as spread "
-        f"evenly over the city boundary ({city.boundary_source}). Share of the boundary's area "
-        f"within {WALK_METRES} m (geodesic) of the {stops:,} stops of the categories "
-        f"{', '.join(TRANSPORT_STOP_CATEGORIES)} on the map."
-    )
-    return Computation(TRANSPORT_CONVENIENCE, share or 0.0, method, approximate=True)
+
+    def method():
+        text = _(
+            "Approximation: no population grid is published, so inhabitants are taken as "
+            "spread evenly over the city boundary (%(boundary_source)s). Share of the boundary's "
+            "area within %(metres)s m (geodesic) of the %(stops)s stops of the categories "
+            "%(categories)s on the map."
+        )
+        return text % {
+            "boundary_source": city.boundary_source, "metres": WALK_METRES,
+            "stops": number(stops), "categories": category_names(TRANSPORT_STOP_CATEGORIES),
+        }  # fmt: skip
+
+    methods = in_languages(method)
+    return Computation(TRANSPORT_CONVENIENCE, share or 0.0, methods, approximate=True)
 
 
 def services_per_100k(city):
@@ -116,18 +154,27 @@ def service_count_per_100k(city, indicator):
     if not count:
         # An empty category means nothing was imported yet far more often than a true zero.
         return Skip(indicator.code, f"no services of the category “{slug}” on the map")
-    basis = (
-        "inside its published boundary"
-        if city.has_boundary
-        else f"nearest to its point within {SERVICE_NEAR_CITY_KM} km (no published boundary: "
-        "an approximation of the city limits)"
-    )
-    method = (
-        f"{count:,} services of the category “{slug}” and its subcategories on the map, "
-        f"assigned to the city {basis}; divided by the {population_phrase(city)}, times "
-        f"100,000. Counts only what has been put on the map."
-    )
-    return Computation(indicator.code, count / city.population * 100_000, method,
+
+    def method():
+        basis = (
+            _("inside its published boundary")
+            if city.has_boundary
+            else _(
+                "nearest to its point within %(km)s km (no published boundary: an approximation "
+                "of the city limits)"
+            )
+            % {"km": SERVICE_NEAR_CITY_KM}
+        )
+        return _(
+            "%(count)s services of the category %(category)s and its subcategories on the map, "
+            "assigned to the city %(basis)s; divided by the %(population)s, times 100,000. "
+            "Counts only what has been put on the map."
+        ) % {
+            "count": number(count), "category": category_names([slug]), "basis": basis,
+            "population": population_phrase(city),
+        }  # fmt: skip
+
+    return Computation(indicator.code, count / city.population * 100_000, in_languages(method),
                        approximate=not city.has_boundary)  # fmt: skip
 
 
@@ -174,7 +221,9 @@ def recompute(cities=None, now=None):
                 defaults={
                     "value": result.value,
                     "source": COMPUTED,
-                    "method": result.method,
+                    "method": result.methods["en"],
+                    "method_be": result.methods["be"],
+                    "method_ru": result.methods["ru"],
                     "approximate": result.approximate,
                     "computed_at": now,
                     "verified": False,

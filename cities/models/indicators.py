@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from geoportal.translation import TranslatedNameMixin, translated
+from geoportal.translation import TranslatedNameMixin, current_language, translated
 
 from .places import City
 
@@ -129,6 +129,14 @@ class Indicator(TranslatedNameMixin):
         return translated(self, "unit")
 
 
+# Sources the demo's figures cite (cities/indicators/data), said in the reader's language.
+KNOWN_SOURCES = {
+    "Sample data for demonstration, not an official figure": _(
+        "Sample data for demonstration, not an official figure"
+    ),
+}
+
+
 class IndicatorValue(models.Model):
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="indicator_values")
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
@@ -143,7 +151,11 @@ class IndicatorValue(models.Model):
     is_sample = models.BooleanField(
         _("sample data"), default=False, help_text=_("Demonstration figure, not an official one.")
     )
+    # A computed value's method in words: `method` in English (the API and CSV), and in the
+    # other languages for their pages (method_text).
     method = models.TextField(_("method"), blank=True)
+    method_be = models.TextField(_("method (Belarusian)"), blank=True)
+    method_ru = models.TextField(_("method (Russian)"), blank=True)
     approximate = models.BooleanField(_("approximation"), default=False)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
@@ -169,6 +181,16 @@ class IndicatorValue(models.Model):
     @property
     def is_computed(self):
         return self.source == COMPUTED
+
+    @property
+    def method_text(self):
+        """The method in the active language."""
+        return {"be": self.method_be, "ru": self.method_ru}.get(current_language()) or self.method
+
+    @property
+    def source_text(self):
+        """The source in the active language where the portal knows it (its demo's samples)."""
+        return str(KNOWN_SOURCES.get(self.source, self.source))
 
 
 class Target(models.Model):

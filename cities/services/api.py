@@ -20,7 +20,9 @@ from geoportal.query_params import (
 )
 
 from ..models import City, ServiceCategory, ServiceLocation
+from .hours import week
 from .query import ServiceQuery, open_state
+from .sources import source_label
 
 MAX_RADIUS_M = 100_000
 MAX_NEAREST = 500
@@ -94,6 +96,12 @@ class ServiceSerializer(GeoFeatureModelSerializer):
         ServiceLocation.CityBasis.choices, read_only=True, allow_blank=True
     )
     open_now = serializers.SerializerMethodField()
+    opening_hours_week = serializers.SerializerMethodField(
+        help_text="The opening hours of the 7 days from today, in words of the answer's language."
+    )
+    source_label = serializers.SerializerMethodField(
+        help_text="The source in the answer's language."
+    )
     distance_m = serializers.SerializerMethodField()
 
     class Meta:
@@ -102,11 +110,18 @@ class ServiceSerializer(GeoFeatureModelSerializer):
         fields = [
             "id", "name", "name_be", "name_ru", "name_en", "category", "category_name", "icon",
             "colour", "city", "city_name", "city_basis", "address", "phone", "website", "email",
-            "opening_hours", "open_now", "wheelchair", "source", "updated", "distance_m",
+            "opening_hours", "open_now", "opening_hours_week", "wheelchair", "source",
+            "source_label", "updated", "distance_m",
         ]  # fmt: skip
 
     def get_open_now(self, service) -> bool | None:
         return open_state(service.opening_hours)
+
+    def get_opening_hours_week(self, service) -> list[dict]:
+        return week(service.opening_hours)
+
+    def get_source_label(self, service) -> str:
+        return source_label(service.source)
 
     def get_distance_m(self, service) -> float | None:
         distance = getattr(service, "distance_m", None)

@@ -11,12 +11,11 @@ from django.db import transaction
 
 from ..models import City, ServiceCategory
 from .imports import Record, import_services, point_or_none
+from .sources import MINSK_STOPS_SOURCE, RAILWAY_SOURCE
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 RAILWAY_FILE = "railway_stations_belarus.tsv"
-RAILWAY_SOURCE = "OsmBelarus railway stations; © OpenStreetMap contributors, ODbL"
 MINSK_STOPS_FILE = "minsk_transit_stops.csv"
-MINSK_STOPS_SOURCE = "Minsk transport operator stop list via OsmBelarus (no licence stated)"
 # Minsk stop coordinates are degrees times 100,000 (2790844 is 27.90844).
 MINSK_STOPS_SCALE = 100_000
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from geoportal.gis.files import FileRefused
@@ -28,6 +29,10 @@ from geoportal.gis.staging import staged_file
 
 from ..models import ServiceCategory, ServiceLocation
 from ..permissions import managed_by, managed_city_ids
+
+# Sent after an import has written its services (in bulk, so without post_save): the search
+# index (search/index.py) reads them again.
+services_imported = Signal()
 
 EDITABLE = ["address", "phone", "website", "email", "opening_hours", "wheelchair"]
 SERVICE_FORMATS = {".csv", ".geojson", ".json"}
@@ -190,6 +195,7 @@ def import_services(records, *, source, user=None):
         raise FileRefused(*errors[:MAX_ERRORS], *_more(errors))
     with transaction.atomic():
         report = _write(services, source, user)
+        services_imported.send(sender=ServiceLocation, source=source)
     report.skipped = skipped
     return report
 

@@ -12,7 +12,7 @@ from django.contrib.gis.geos import Point, Polygon
 from django.db import connection
 from django.db.models import BooleanField, Count, FloatField, Func, Q, Value
 from django.utils import timezone
-from opening_hours import OpeningHours
+from opening_hours import OpeningHours, ParserError
 
 from ..models import City, ServiceCategory, ServiceLocation
 
@@ -64,7 +64,7 @@ def open_state(expression, at=None):
     at = (at or timezone.now()).astimezone(SERVICE_TIMEZONE)
     try:
         hours = _opening_hours(expression)
-    except (SyntaxError, ValueError):
+    except (ParserError, SyntaxError, ValueError):
         return None
     if hours.is_unknown(at):
         return None

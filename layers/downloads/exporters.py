@@ -67,7 +67,8 @@ def file_name(query, fmt):
 
 
 def is_selection(query):
-    return query.bbox is not None or bool(query.properties)
+    # extra: the attribute table's words (layers.queries.text_match), or any other condition.
+    return query.bbox is not None or bool(query.properties) or bool(query.extra)
 
 
 def attribute_names(layer):

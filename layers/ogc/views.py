@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.exceptions import ValidationError
 
+from ..catalogue import keyword_labels
 from . import crs as crs_module
 from . import transactions
 from .openapi import openapi_document
@@ -124,7 +125,7 @@ def collection_json(request, provider):
         "id": provider.id,
         "title": str(provider.title),
         "description": str(provider.description),
-        "keywords": provider.keywords,
+        "keywords": keyword_labels(provider.keywords),
         "itemType": "feature",
         "crs": crs_module.crs_uris(),
         "storageCrs": crs_module.CRS84,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import ROOT
 
-PACKAGES = ["geoportal", "cities", "layers", "bench"]
+PACKAGES = ["geoportal", "cities", "layers", "search", "bench"]
 MAX_LINES = 450
 
 

@@ -3,6 +3,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 
 import redis
 from conftest import ROOT
@@ -61,24 +62,65 @@ def test_settings_behind_pgbouncer_with_a_replica():
     assert databases["replica"]["TEST"]["MIRROR"] == "default"
 
 
-def test_collectstatic_under_production_settings(tmp_path):
-    """The README's release step: hashed, compressed static files, every reference in the
-    vendored CSS and JavaScript (source maps included) found."""
+def collect_static(folder):
+    """`manage.py collectstatic` under the production settings into `folder`: its manifest."""
     result = manage(
         "collectstatic",
         "--noinput",
         DJANGO_SETTINGS_MODULE="geoportal.production",
         SECRET_KEY=secrets.token_urlsafe(60),
-        STATIC_ROOT=str(tmp_path),
+        STATIC_ROOT=str(folder),
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    paths = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    return json.loads((folder / "staticfiles.json").read_text())["paths"]
+
+
+def test_collectstatic_under_production_settings(tmp_path):
+    """The README's release step: hashed, compressed static files, every reference in the
+    vendored CSS and JavaScript (source maps included) found."""
+    paths = collect_static(tmp_path)
     for name in ("leaflet/leaflet.js", "vendor/chartjs/chart.umd.min.js", "js/pages/layer-page.js"):
         assert name in paths, name
     # The hashed leaflet.js names its hashed source map, which is there.
     hashed_map = paths["leaflet/leaflet.js.map"]
     assert hashed_map.rsplit("/", 1)[1] in (tmp_path / paths["leaflet/leaflet.js"]).read_text()
     assert (tmp_path / hashed_map).stat().st_size > 0
+    # The ES modules' imports name the hashed modules too (geoportal/staticfiles.py), so that a
+    # page's modules are cached with it; each file also has its gzip copy.
+    page_script = (tmp_path / paths["js/pages/layer-page.js"]).read_text()
+    assert paths["js/lib/fetch.js"].rsplit("/", 1)[1] in page_script
+    assert (tmp_path / (paths["js/pages/layer-page.js"] + ".gz")).exists()
+
+
+def test_the_development_server_serves_them_hashed_compressed_and_cached(tmp_path, settings):
+    """`make run` collects the same files: its pages name the hashed copies, which WhiteNoise
+    sends gzipped and cacheable for good; a file newer than the collected copies (an edit) is
+    named plainly until the next collectstatic."""
+    from django.templatetags.static import static
+    from django.test import Client
+
+    collect_static(tmp_path)
+    settings.STATIC_ROOT = tmp_path
+    settings.WHITENOISE_USE_FINDERS = True
+    # As settings.py has it (the suite's live servers use plain names: conftest.py).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "geoportal.staticfiles.PortalStaticFilesStorage"},
+    }
+    url = static("js/pages/layer-page.js")
+    assert url != "/static/js/pages/layer-page.js" and url.startswith(
+        "/static/js/pages/layer-page."
+    )
+    response = Client().get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    assert "max-age=315360000" in response["Cache-Control"]
+    assert "immutable" in response["Cache-Control"]
+    # Sources edited since (here: the copies made long ago): their own names, served from static/.
+    os.utime(tmp_path / "staticfiles.json", (0, 0))
+    time.sleep(1.1)  # geoportal.staticfiles.RECHECK_SECONDS
+    assert static("js/pages/layer-page.js") == "/static/js/pages/layer-page.js"
+    assert Client().get("/static/js/pages/layer-page.js").status_code == 200
 
 
 def test_tests_clear_only_their_own_redis_database(settings):

@@ -92,9 +92,16 @@ def test_table_sorts_filters_and_pages(page, live_server, schools):
     expect(page.locator("#features-table tbody tr").first).to_contain_text("420")
     page.locator("#features-table .sort[data-column=pupils]").click()
     expect(page.locator("#features-table tbody tr").first).to_contain_text("800")
+    # The default: words in any column, any case, any accents, as they are typed.
+    page.fill("#table-q", "ЛІЦЭЙ")
+    expect(page.locator("#features-table tbody tr")).to_have_count(1)
+    expect(page.locator("#features-table tbody tr")).to_contain_text("420")
+    page.fill("#table-q", "")
+    # The advanced filter: one column's exact value.
+    page.locator(".column-filter summary").click()
     page.select_option("#filter-column", "name")
     page.fill("#filter-value", "School 12")
-    page.locator("#table-filter button").click()
+    page.locator("#table-filter button[type=submit]").click()
     expect(page.locator("#features-table tbody tr")).to_have_count(1)
     expect(page.locator("#features-table tbody tr")).to_contain_text("650")
     # The downloads follow the filter and the map view when asked to.

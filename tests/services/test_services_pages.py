@@ -98,9 +98,9 @@ def test_without_geolocation_a_click_on_the_map_sets_the_point(
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{live_server.url}/en/services/?category=transport&city=gomel")
     page.wait_for_selector("#services-map[data-ready=true]")
-    page.click("#near-me")  # no permission: the page says to click the map
+    page.click("#near-me")  # no permission: the page says to tap the map
     wait_until(
-        page, "document.querySelector('#services-status').textContent.includes('click the map')"
+        page, "document.querySelector('#services-status').textContent.includes('tap the map')"
     )
     page.evaluate(
         "([lat, lon]) => window.portalMap.fire('click', {latlng: L.latLng(lat, lon)})",

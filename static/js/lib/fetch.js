@@ -1,9 +1,13 @@
 // JSON from the portal's own API, in the page's language.
-export async function fetchJSON(url) {
+export async function fetchJSON(url, options = {}) {
   // The API has no language prefix: ask it for the page's language (PortalLocaleMiddleware).
   const headers = { Accept: "application/json", "Accept-Language": document.documentElement.lang };
-  const response = await fetch(url, { headers });
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const response = await fetch(url, { headers, signal: options.signal });
+  if (!response.ok) {
+    const error = new Error(`${url}: HTTP ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
   return response.json();
 }
 

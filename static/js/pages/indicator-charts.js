@@ -29,7 +29,8 @@ function drawChart(figure) {
   box.className = `chart-box chart-${kind}`;
   if (kind === "bar") box.style.height = `${Math.max(8, labels.length * 1.8 + 3)}rem`;
   box.append(canvas);
-  figure.insertBefore(box, table);
+  // Before the table, or before the box that scrolls it on a phone.
+  (table.closest(".data-scroll") || table).before(box);
   const colour = COLOURS[kind];
   const chart = new Chart(canvas, {
     type: kind,

@@ -2,9 +2,11 @@
 // is filled by class (a choropleth); the others have only a point and are drawn as circles whose
 // area is proportional to the value.
 import { fetchAllFeatures } from "../lib/fetch.js";
+import { formatNumber } from "../lib/format.js";
 import { autosubmit } from "../lib/forms.js";
 import { escapeHTML } from "../lib/html.js";
 import { createMap } from "../lib/map.js";
+import { loadWithRetry } from "../lib/map-status.js";
 
 autosubmit();  // the year selector
 
@@ -25,10 +27,10 @@ function colour(value) {
   return RAMP[index];
 }
 
-const format = (n) => Number(n).toLocaleString(document.documentElement.lang, { maximumFractionDigits: 2 });
+const format = (n) => formatNumber(n, { maximumFractionDigits: 2 });
 
 const map = createMap(element);
-const features = await fetchAllFeatures(element.dataset.citiesUrl);
+const features = await loadWithRetry(element, () => fetchAllFeatures(element.dataset.citiesUrl));
 // GeoJSON's style applies to the circles too (and before they are drawn), so it styles both.
 function style(feature) {
   const entry = values[feature.id];

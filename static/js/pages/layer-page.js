@@ -4,6 +4,9 @@ import { fetchAllFeatures, fetchJSON } from "../lib/fetch.js";
 import { escapeHTML } from "../lib/html.js";
 import { createMap } from "../lib/map.js";
 import { dataLayer, formatValue, legendItems, popupHTML } from "../lib/layer-style.js";
+import { loadWithRetry } from "../lib/map-status.js";
+import { searchBox } from "../lib/search-box.js";
+import { tableSearch } from "../lib/table-search.js";
 
 const config = JSON.parse(document.getElementById("layer-config").textContent);
 const element = document.getElementById("layer-map");
@@ -15,7 +18,7 @@ if (config.bounds) {
 document.getElementById("legend").innerHTML = legendItems(config.legend, config.geometry);
 
 const table = {
-  page: 1, sort: "", column: "", value: "", selected: null, rows: new Map(),
+  page: 1, sort: "", q: "", column: "", value: "", selected: null, rows: new Map(),
   body: document.querySelector("#features-table tbody"),
   status: document.getElementById("table-status"),
 };
@@ -48,6 +51,15 @@ function zoomTo(row) {
   else map.fitBounds(bounds, { maxZoom: 17, padding: [20, 20] });
   showPopup(row.properties, bounds.getCenter());
   selectRow(row.id);
+  keepMapInView();
+}
+
+// On a phone the table is below the map: after a row is chosen, bring the map back into view.
+function keepMapInView() {
+  const box = element.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) {
+    element.scrollIntoView({ behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth", block: "start" });
+  }
 }
 
 function renderTable(data) {
@@ -67,7 +79,7 @@ function renderTable(data) {
 }
 
 async function loadTable(extra = {}) {
-  const params = new URLSearchParams({ page: table.page, sort: table.sort, column: table.column, value: table.value });
+  const params = new URLSearchParams({ page: table.page, sort: table.sort, q: table.q, column: table.column, value: table.value });
   if (extra.id != null) params.set("id", extra.id);
   const data = await fetchJSON(`${config.tableUrl}?${params}`);
   table.page = data.page;
@@ -93,11 +105,8 @@ document.querySelector("#features-table thead").addEventListener("click", (event
   table.page = 1;
   loadTable();
 });
-document.getElementById("table-filter").addEventListener("submit", (event) => {
-  event.preventDefault();
-  table.column = document.getElementById("filter-column").value;
-  table.value = document.getElementById("filter-value").value.trim();
-  table.page = 1;
+tableSearch(document.getElementById("table-filter"), (filter) => {
+  Object.assign(table, filter, { page: 1 });
   loadTable();
   updateDownloads();
 });
@@ -110,6 +119,7 @@ function updateDownloads() {
     url.search = "";
     if (downloadView.checked) {
       url.searchParams.set("bbox", map.getBounds().toBBoxString());
+      if (table.q) url.searchParams.set("q", table.q);
       if (table.value) {
         url.searchParams.set("column", table.column);
         url.searchParams.set("value", table.value);
@@ -132,12 +142,25 @@ fetchAllFeatures(config.citiesUrl).then((cities) => {
   }).addTo(map).bringToBack();
 }).catch(() => {});
 
-const features = (await dataLayer(config, onFeatureClick)).addTo(map);
-await loadTable();
+let features = null;  // added once, whichever attempt loads it
+await loadWithRetry(element, async () => {
+  features ??= (await dataLayer(config, onFeatureClick)).addTo(map);
+  await loadTable();
+});
 // Editing tools only for those who may edit the layer (config.editing is null for others).
 if (config.editing) {
   const { startEditing } = await import("../lib/editing/index.js");
   await startEditing({ map, dataLayer: features, config, reloadTable: loadTable });
 }
+
+// The one search box: a feature of this layer found opens as a row click would.
+searchBox(document.querySelector(".search-box"), map, async (result) => {
+  if (result.kind !== "feature" || result.layer !== config.slug) return false;
+  const id = Number(result.id);
+  await loadTable({ id });
+  const row = table.rows.get(id);
+  if (row) { showPopup(row.properties, [result.lat, result.lon]); selectRow(id); }
+  return Boolean(row);
+});
 element.dataset.ready = "true";
 window.portalMap = map;

@@ -1,23 +1,27 @@
 // `/`: the national map. The regions and the programme's cities, the public layers grouped by
 // topic category in a layer switcher, base maps apart from overlays (or none, which works
 // offline), a legend of the visible layers, a permalink (#map=zoom/lat/lon&layers=a,b), a scale
-// bar and a locate-me button.
+// bar, a locate-me button, a share button, the search box and the cities' names.
 import { fetchAllFeatures, fetchJSON } from "../lib/fetch.js";
 import { escapeHTML } from "../lib/html.js";
 import { createMap } from "../lib/map.js";
-import { cityLayer, regionStyle } from "../lib/city-style.js";
+import { loadWithRetry } from "../lib/map-status.js";
+import { cityLayer, labelCities, regionStyle } from "../lib/city-style.js";
 import { dataLayer, legendItems, popupHTML } from "../lib/layer-style.js";
+import { searchBox } from "../lib/search-box.js";
+import { servicePopup } from "../lib/service-style.js";
+import { shareControl } from "../lib/share.js";
 
 const element = document.getElementById("map");
 const map = createMap(element);
 // The base map is chosen in the switcher below: drop the one createMap added.
 map.eachLayer((layer) => { if (layer instanceof L.TileLayer) map.removeLayer(layer); });
 
-const [regions, cities, catalogue] = await Promise.all([
+const [regions, cities, catalogue] = await loadWithRetry(element, () => Promise.all([
   fetchAllFeatures(element.dataset.regionsUrl),
   fetchAllFeatures(element.dataset.citiesUrl),
   fetchJSON(element.dataset.layersUrl),
-]);
+]));
 
 // ---- Base maps: one at a time, or none.
 const basemaps = catalogue.basemaps.map((b, i) => ({
@@ -40,7 +44,14 @@ overlays.set("regions", {
     onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name, { sticky: true }),
   }),
 });
-overlays.set("cities", { title: gettext("Cities"), group: gettext("Programme"), make: async () => cityLayer(cities) });
+overlays.set("cities", {
+  title: gettext("Cities"), group: gettext("Programme"),
+  make: async () => {
+    const layer = cityLayer(cities);
+    layer.on("add", () => setTimeout(() => labelCities(map, layer)), { once: true });
+    return layer;
+  },
+});
 for (const group of catalogue.groups) {
   for (const config of group.layers) {
     overlays.set(config.slug, {
@@ -130,6 +141,7 @@ const Locate = L.Control.extend({
   },
 });
 new Locate({ position: "topleft" }).addTo(map);
+shareControl("topleft").addTo(map);
 let here = null;
 map.on("locationfound", (event) => {
   if (here) map.removeLayer(here);
@@ -173,5 +185,26 @@ async function readPermalink() {
 map.on("moveend", writePermalink);
 window.addEventListener("hashchange", () => { if (!restoring) readPermalink(); });
 await readPermalink();
+
+// ---- The search box: a result flies the map there and opens its popup.
+async function openResult(result) {
+  if (result.kind === "city") {
+    await showOverlay("cities", true);
+    const city = overlays.get("cities").layer.getLayers().find((l) => l.feature.id === result.id);
+    if (city) { city.openPopup(); return true; }
+  } else if (result.kind === "layer") {
+    await showOverlay(result.id, true);
+  } else if (result.kind === "feature") {
+    L.popup({ maxWidth: 320 }).setLatLng([result.lat, result.lon])
+      .setContent(popupHTML(result.detail, result.properties, result.url)).openOn(map);
+    return true;
+  } else if (result.kind === "service") {
+    const service = await fetchJSON(`${element.dataset.servicesUrl}${result.id}/`);
+    L.popup({ maxWidth: 320 }).setLatLng([result.lat, result.lon]).setContent(servicePopup(service.properties)).openOn(map);
+    return true;
+  }
+  return false;
+}
+searchBox(document.querySelector(".search-box"), map, openResult);
 element.dataset.ready = "true";
 window.portalMap = map;

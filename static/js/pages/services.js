@@ -1,12 +1,17 @@
-// `/services/`: category chips, search, "near me" (or a click on the map), the results listed
-// nearest first beside a clustered map. The state lives in the URL (?category=&q=&city=&near=).
-import { fetchAllFeatures, fetchJSON } from "../lib/fetch.js";
+// `/services/`: category chips, "open now" and wheelchair filters, the one search box (a place
+// found becomes the search point), "near me" (or a tap on the map), the results listed nearest
+// first beside a clustered map. The map loads the services of the area in view only (a city's or
+// a text search's all at once). The state lives in the URL (?category=&q=&city=&near=&open=&wheelchair=).
+import { fetchJSON } from "../lib/fetch.js";
 import { escapeHTML } from "../lib/html.js";
 import { createMap } from "../lib/map.js";
+import { loadWithRetry } from "../lib/map-status.js";
+import { searchBox } from "../lib/search-box.js";
 import { clusterLayer, formatDistance, openLabel, serviceMarker } from "../lib/service-style.js";
 
 const NEAREST = 50;
 const LISTED = 100;
+const PAGE = 1000;
 const mapElement = document.getElementById("services-map");
 const apiUrl = mapElement.dataset.apiUrl;
 const form = document.getElementById("services-form");
@@ -20,8 +25,7 @@ const cluster = clusterLayer().addTo(map);
 let here = null;
 const markers = new Map();
 let generation = 0;
-// The markers depend on the filters only: moving the search point reuses them.
-let loaded = { key: null, features: [] };
+let loaded = { key: null, features: [], count: 0 };
 
 function readState() {
   const params = new URLSearchParams(location.search);
@@ -30,6 +34,8 @@ function readState() {
     q: params.get("q") || "",
     city: params.get("city") || "",
     near: params.get("near") || "",
+    open: params.get("open") || "",
+    wheelchair: params.get("wheelchair") || "",
   };
 }
 
@@ -37,23 +43,31 @@ function writeState(state) {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(state)) if (value) params.set(key, value);
   const query = params.toString();
-  history.replaceState(null, "", query ? `?${query}` : location.pathname);
+  history.replaceState(null, "", `${query ? `?${query}` : location.pathname}${location.hash}`);
 }
 
 function filterParams(state) {
   const params = new URLSearchParams();
   for (const key of ["category", "q", "city"]) if (state[key]) params.set(key, state[key]);
+  if (state.open) params.set("open_now", "true");
+  if (state.wheelchair) params.set("wheelchair", "yes,limited");
   return params;
 }
 
 function showForm(state) {
   form.q.value = state.q;
   form.city.value = state.city;
+  form.open.checked = Boolean(state.open);
+  form.wheelchair.checked = Boolean(state.wheelchair);
   for (const chip of chips) {
     const pressed = chip.dataset.category === state.category;
     chip.setAttribute("aria-pressed", String(pressed));
-    // On a phone the chips scroll sideways: keep the chosen one in sight.
-    if (pressed) chip.scrollIntoView({ block: "nearest", inline: "nearest" });
+    // On a phone the chips are one row scrolling sideways: bring the chosen one to its middle
+    // (scrolling that row only, never the page).
+    const row = chip.parentElement;
+    if (pressed && row.scrollWidth > row.clientWidth) {
+      row.scrollLeft = chip.offsetLeft - row.offsetLeft - (row.clientWidth - chip.offsetWidth) / 2;
+    }
   }
 }
 
@@ -84,7 +98,34 @@ function renderList(features, state) {
   list.dataset.mode = state.near ? "nearest" : "all";
 }
 
-async function refresh() {
+// The markers: a city's or a text search's services all at once (and the map fits them), else
+// those of the area in view.
+async function loadMarkers(state) {
+  const params = filterParams(state);
+  const whole = Boolean(state.city || state.q);
+  if (!whole) params.set("bbox", map.getBounds().toBBoxString());
+  params.set("page_size", String(PAGE));
+  const key = params.toString();
+  if (loaded.key === key) return { ...loaded, whole };
+  const page = await fetchJSON(`${apiUrl}?${params}`);
+  loaded = { key, features: page.features, count: page.count ?? page.features.length };
+  cluster.clearLayers();
+  markers.clear();
+  for (const feature of loaded.features) markers.set(feature.id, serviceMarker(feature));
+  cluster.addLayers([...markers.values()]);
+  return { ...loaded, whole };
+}
+
+function describe(state, shown, listed) {
+  const more = shown.count > shown.features.length
+    ? ` ${interpolate(gettext("The map shows %s of them: zoom in to see all."), [shown.features.length])}` : "";
+  if (state.near) {
+    return interpolate(gettext("%s services; the %s nearest are listed, nearest first."), [shown.count, listed.length]) + more;
+  }
+  return interpolate(gettext("%s services. Use “Near me” or tap the map to list the nearest."), [shown.count]) + more;
+}
+
+async function refresh({ fit = true } = {}) {
   const mine = ++generation;
   const state = readState();
   showForm(state);
@@ -92,40 +133,28 @@ async function refresh() {
   status.textContent = gettext("Loading…");
   list.setAttribute("aria-busy", "true");
   try {
-    const params = filterParams(state);
-    const key = params.toString();
-    params.set("page_size", "1000");
-    const all = loaded.key === key ? loaded.features : await fetchAllFeatures(`${apiUrl}?${params}`);
-    let listed = all.slice(0, LISTED);
-    if (state.near) {
-      const nearParams = filterParams(state);
-      nearParams.set("near", state.near);
-      nearParams.set("limit", String(NEAREST));
-      listed = (await fetchJSON(`${apiUrl}?${nearParams}`)).features;
-    }
-    if (mine !== generation) return;
-    if (loaded.key !== key) {
-      loaded = { key, features: all };
-      cluster.clearLayers();
-      markers.clear();
-      for (const feature of all) markers.set(feature.id, serviceMarker(feature));
-      cluster.addLayers([...markers.values()]);
-    }
-    renderList(listed, state);
-    status.textContent = state.near
-      ? interpolate(gettext("%s services; the %s nearest are listed, nearest first."), [all.length, listed.length])
-      : interpolate(gettext("%s services. Use “Near me” or click the map to list the nearest."), [all.length]);
-    if (state.near && listed.length) {
-      const [lon, lat] = state.near.split(",").map(Number);
-      const bounds = L.latLngBounds([[lat, lon]]);
-      for (const f of listed.slice(0, 10)) bounds.extend([f.geometry.coordinates[1], f.geometry.coordinates[0]]);
-      map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
-    } else if (all.length && (state.city || state.category || state.q)) {
-      map.fitBounds(cluster.getBounds(), { padding: [20, 20], maxZoom: 15 });
-    }
-  } catch (error) {
-    status.textContent = gettext("The services could not be loaded.");
-    console.error(error);
+    await loadWithRetry(mapElement, async () => {
+      const shown = await loadMarkers(state);
+      let listed = shown.features.slice(0, LISTED);
+      if (state.near) {
+        const nearParams = filterParams(state);
+        nearParams.set("near", state.near);
+        nearParams.set("limit", String(NEAREST));
+        listed = (await fetchJSON(`${apiUrl}?${nearParams}`)).features;
+      }
+      if (mine !== generation) return;
+      renderList(listed, state);
+      status.textContent = describe(state, shown, listed);
+      if (!fit) return;
+      if (state.near && listed.length) {
+        const [lon, lat] = state.near.split(",").map(Number);
+        const bounds = L.latLngBounds([[lat, lon]]);
+        for (const f of listed.slice(0, 10)) bounds.extend([f.geometry.coordinates[1], f.geometry.coordinates[0]]);
+        map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
+      } else if (shown.whole && shown.features.length) {
+        map.fitBounds(cluster.getBounds(), { padding: [20, 20], maxZoom: 15 });
+      }
+    });
   } finally {
     // An older request finishing late must not mark a newer one's list as ready.
     if (mine === generation) {
@@ -150,24 +179,40 @@ form.addEventListener("submit", (event) => {
   update({ q: form.q.value.trim(), city: form.city.value });
 });
 form.city.addEventListener("change", () => update({ city: form.city.value }));
+form.open.addEventListener("change", () => update({ open: form.open.checked ? "1" : "" }));
+form.wheelchair.addEventListener("change", () => update({ wheelchair: form.wheelchair.checked ? "1" : "" }));
 document.getElementById("near-me").addEventListener("click", () => {
   if (!navigator.geolocation) {
-    status.textContent = gettext("Your browser cannot tell your location: click the map to set the point.");
+    status.textContent = gettext("Your browser cannot tell your location: tap the map to set the point.");
     return;
   }
   status.textContent = gettext("Finding your location…");
   navigator.geolocation.getCurrentPosition(
     (position) => setNear(position.coords.latitude, position.coords.longitude),
-    () => { status.textContent = gettext("Your location is not available: click the map to set the point."); },
+    () => { status.textContent = gettext("Your location is not available: tap the map to set the point."); },
     { enableHighAccuracy: false, timeout: 10000, maximumAge: 60000 },
   );
 });
 map.on("click", (event) => setNear(event.latlng.lat, event.latlng.lng));
+// A tap on a cluster is a tap on that place too: it becomes the search point as the map zooms
+// in, so that picking a point never takes several taps through the bubbles.
+cluster.on("clusterclick", (event) => setNear(event.latlng.lat, event.latlng.lng));
+let moveTimer = null;
+map.on("moveend", () => {
+  clearTimeout(moveTimer);
+  moveTimer = setTimeout(() => { if (!readState().city && !readState().q) refresh({ fit: false }); }, 250);
+});
 list.addEventListener("click", (event) => {
   const item = event.target.closest("li[data-id]");
   const marker = item && markers.get(Number(item.dataset.id));
   if (marker) cluster.zoomToShowLayer(marker, () => marker.openPopup());
 });
-window.addEventListener("popstate", refresh);
+window.addEventListener("popstate", () => refresh());
+
+// The one search box: a place found becomes the search point; a service found opens too.
+searchBox(document.querySelector(".search-box"), map, (result) => {
+  setNear(result.lat, result.lon);
+  return false;
+});
 window.portalMap = map;
 refresh();
