@@ -32,8 +32,8 @@ django.setup()
 
 from django.test import Client  # noqa: E402
 
+from geoportal.search.models import Entry  # noqa: E402
 from geoportal.transliteration import latin_ascii  # noqa: E402
-from search.models import Entry  # noqa: E402
 
 QUERIES = 600
 FIXED = [

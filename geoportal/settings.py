@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "cities.indicators",
     "layers",
     "layers.ogc",
-    "search",
+    "geoportal.search",
 ]
 
 MIDDLEWARE = [
@@ -163,7 +163,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Task modules that are not an app's tasks.py (autodiscovery finds those).
-CELERY_IMPORTS = ["layers.imports.tasks", "layers.downloads.tasks", "search.index"]
+CELERY_IMPORTS = ["layers.imports.tasks", "layers.downloads.tasks", "geoportal.search.index"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -263,7 +263,7 @@ DEMO_LOADERS = [
     "layers.demo.load",
     "cities.services.demo.load",
     "cities.indicators.demo.load",
-    "search.index.load",
+    "geoportal.search.index.load",
 ]
 
 # KPIs computed from the map (`manage.py recompute_kpis`), in order; those needing layers are the
@@ -360,8 +360,8 @@ LAYER_GEOJSON_MAX_FEATURES = int(os.environ.get("LAYER_GEOJSON_MAX_FEATURES", "5
 # BASEMAP_URL. A "no base map" choice is always offered (it works offline).
 BASEMAPS = json.loads(os.environ.get("BASEMAPS", "[]"))
 
-# The one search (search/): the named features of layers up to this size are in its index (the
-# 22,477 settlements are); bigger layers are found by their titles only.
+# The one search (geoportal/search/): the named features of layers up to this size are in its
+# index (the 22,477 settlements are); bigger layers are found by their titles only.
 SEARCH_MAX_FEATURES = int(os.environ.get("SEARCH_MAX_FEATURES", "50000"))
 
 # Hostile clients (docs/security.md).

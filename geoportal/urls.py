@@ -25,7 +25,7 @@ api_v1 = [
     path("docs/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("cities.services.api_urls")),
     path("", include("cities.indicators.api_urls")),
-    path("", include("search.api_urls")),
+    path("", include("geoportal.search.api_urls")),
 ]
 
 urlpatterns = [

@@ -16,6 +16,7 @@ APT_PACKAGES=(
   # generator of bench/cluster.py.
   nginx pgbouncer curl wrk
   nodejs  # bench/lighthouse runs Lighthouse (npm) on node
+  git  # tests/geoportal/test_layout.py lists the tracked files
 )
 
 missing=()

@@ -31,7 +31,7 @@ from ..models import ServiceCategory, ServiceLocation
 from ..permissions import managed_by, managed_city_ids
 
 # Sent after an import has written its services (in bulk, so without post_save): the search
-# index (search/index.py) reads them again.
+# index (geoportal/search/index.py) reads them again.
 services_imported = Signal()
 
 EDITABLE = ["address", "phone", "website", "email", "opening_hours", "wheelchair"]

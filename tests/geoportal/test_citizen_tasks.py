@@ -27,7 +27,7 @@ def citizen_data(demo, ready_layer):
     from cities.indicators.demo import load as load_indicators
     from cities.services.demo import MINSK_STOPS_SOURCE, load_categories, minsk_stop_records
     from cities.services.imports import import_services
-    from search import index
+    from geoportal.search import index
 
     load_categories()
     import_services(minsk_stop_records([]), source=MINSK_STOPS_SOURCE)

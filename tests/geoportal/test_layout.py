@@ -4,12 +4,13 @@ no module over 450 lines; no module imports page views; no family of name-prefix
 where a sub-package belongs."""
 
 import ast
+import subprocess
 from collections import Counter
 from pathlib import Path
 
 from conftest import ROOT
 
-PACKAGES = ["geoportal", "cities", "layers", "search", "bench"]
+PACKAGES = ["geoportal", "cities", "layers", "bench"]
 MAX_LINES = 450
 
 
@@ -122,3 +123,17 @@ def test_the_import_reader_sees_relative_and_absolute_imports(tmp_path):
     source = tmp_path / "x.py"
     source.write_text("import os\nfrom .y import thing\nfrom layers.models import Layer\n")
     assert imports("cities.x", source, known) == {"cities.y", "layers.models"}
+
+
+def test_the_top_level_holds_only_the_agreed_items():
+    """The guide's layout: the project's packages and the items a convention wants, nothing else
+    (a new app is a sub-package of the app it stands on, or of geoportal when it spans both)."""
+    agreed = {
+        "manage.py", "pyproject.toml", "geoportal", "cities", "layers", "templates", "static",
+        "tests", "README.md", "Makefile", ".ci", "bench", "scripts", "docs", "deploy", "locale",
+        ".gitignore",
+    }  # fmt: skip
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert {path.split("/")[0] for path in tracked} - agreed == set()

@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from search import index
-from search.query import Search
+from geoportal.search import index
+from geoportal.search.query import Search
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +137,7 @@ def test_the_index_follows_saves_and_deletes(indexed):
 def test_a_layer_ready_again_has_its_features_read_by_the_worker(
     ready_layer, eager_celery, django_capture_on_commit_callbacks, settings
 ):
-    from search.models import Entry
+    from geoportal.search.models import Entry
 
     layer = ready_layer("villages", [("POINT(27 53)", {"name": "Мушычы"})], version=1)
     layer.version = 2

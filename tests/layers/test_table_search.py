@@ -65,7 +65,7 @@ def test_the_table_endpoint_searches_and_labels(client, places):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_search_box_on_a_layer_page_opens_its_feature(places, live_server, page):
-    from search import index
+    from geoportal.search import index
 
     index.refresh_layer(places)
     page.goto(f"{live_server.url}/en/layers/places/")

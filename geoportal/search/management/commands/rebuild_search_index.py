@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from search import index
+from geoportal.search import index
 
 
 class Command(BaseCommand):

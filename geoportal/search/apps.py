@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SearchConfig(AppConfig):
-    name = "search"
+    name = "geoportal.search"
+    label = "search"  # its table and migrations keep the name they were made with
     verbose_name = _("Search")
 
     def ready(self):
