@@ -162,8 +162,12 @@ class ParsedField(forms.CharField):
         try:
             return self.parse(value, "value")
         except ValidationError as error:
-            # The parser's message for its one parameter, as a form error.
-            raise forms.ValidationError(error.detail["value"]) from None
+            # The parser's message for its one parameter, as a form error. It may quote the
+            # client's text, so it goes in as a parameter: django-filter formats the message
+            # with `%`, and a quoted "%" must not be read as a format.
+            raise forms.ValidationError(
+                "%(message)s", params={"message": str(error.detail["value"])}
+            ) from None
 
 
 class ParsedFilter(django_filters.Filter):

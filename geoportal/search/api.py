@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geoportal.query_params import parse_int, parse_point
+from geoportal.query_params import MAX_INTEGER, parse_int, parse_point
 from geoportal.translation import current_language
 
 from .query import MAX_QUERY, Search, results
@@ -56,8 +56,9 @@ class SearchView(APIView):
             ),
             OpenApiParameter(
                 "limit",
-                OpenApiTypes.INT,
-                description=f"How many results (1-{MAX_LIMIT}, default 10).",
+                {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER},
+                description=f"How many results (1-{MAX_LIMIT}, default 10; more is read as "
+                f"{MAX_LIMIT}).",
             ),
         ],  # fmt: skip
         responses={

@@ -30,7 +30,7 @@ def citizen_data(demo, ready_layer):
     from geoportal.search import index
 
     load_categories()
-    import_services(minsk_stop_records([]), source=MINSK_STOPS_SOURCE)
+    import_services(minsk_stop_records(), source=MINSK_STOPS_SOURCE)
     load_indicators()
     rows = []
     source = ROOT / "layers" / "data" / "osm_hotosm_settlements_belarus_wkt.csv"

@@ -325,6 +325,9 @@ def test_invalid_opening_hours_are_refused_by_the_model(categories):
         ({"bbox": "1,2,3"}, "bbox"),
         ({"open_now": "maybe"}, "open_now"),
         ({"wheelchair": "sometimes"}, "wheelchair"),
+        # The message quotes the value: a "%" in it is text, not a format (it was a 500).
+        ({"wheelchair": "%"}, "wheelchair"),
+        ({"wheelchair": "%s%(x)s"}, "wheelchair"),
     ],
 )
 def test_bad_parameters_answer_400_with_a_message(categories, params, field):
