@@ -32,10 +32,12 @@ class FileRefused(Exception):
     """A planner's file that cannot be used, and why, in words a planner can act on.
 
     `problems` holds (row, message) pairs: row is the row or feature the message is about, or
-    None for the file as a whole."""
+    None for the file as a whole. `option` names the ImportOptions field that would let the same
+    file in (a form keeps the file and points at that field); None when the file must change."""
 
-    def __init__(self, *problems):
+    def __init__(self, *problems, option=None):
         self.problems = [p if isinstance(p, tuple) else (None, str(p)) for p in problems]
+        self.option = option
         super().__init__("; ".join(self.messages))
 
     @property
@@ -122,10 +124,13 @@ def check_zip(path):
                     "limit": settings.IMPORT_ZIP_MAX_UNCOMPRESSED // 2**20,
                 }
             )
-        if archive.testzip() is not None:
+        damaged = archive.testzip()
+        if damaged is not None:
             raise FileRefused(
-                _("The file %(name)s is damaged or is not a zip file.") % {"name": Path(path).name}
-            )
+                _("The zip file %(name)s is damaged: %(member)s inside it cannot be read. Zip the "
+                  "files again and upload the new zip.")
+                % {"name": Path(path).name, "member": damaged}
+            )  # fmt: skip
     return names
 
 
@@ -136,7 +141,8 @@ def unpack(path, folder, layer_name=""):
     if path.suffix.lower() != ".zip":
         return path
     target = Path(folder) / "unzipped"
-    target.mkdir()
+    # A kept upload inspected again (with other options) unpacks over its first unpacking.
+    target.mkdir(exist_ok=True)
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
             if info.is_dir():
@@ -155,13 +161,15 @@ def _choose_shapefile(shapefiles, layer_name):
         if not chosen:
             raise FileRefused(
                 _("The zip file has no layer %(layer)s; its layers are: %(names)s.")
-                % {"layer": layer_name, "names": ", ".join(p.stem for p in shapefiles)}
+                % {"layer": layer_name, "names": ", ".join(p.stem for p in shapefiles)},
+                option="layer_name",
             )
         return chosen[0]
     if len(shapefiles) > 1:
         raise FileRefused(
             _("The zip file has %(count)s Shapefiles: %(names)s. Choose the one to import.")
-            % {"count": len(shapefiles), "names": ", ".join(p.stem for p in shapefiles)}
+            % {"count": len(shapefiles), "names": ", ".join(p.stem for p in shapefiles)},
+            option="layer_name",
         )
     return shapefiles[0]
 
@@ -175,11 +183,23 @@ def store_upload(upload):
     read it), keeping its file name (GDAL judges files by their extension). Returns the path."""
     folder = Path(settings.IMPORT_ROOT) / uuid.uuid4().hex
     folder.mkdir(parents=True)
-    path = folder / get_valid_filename(Path(upload.name).name or "upload")
+    path = folder / _stored_name(upload.name)
     with open(path, "wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
     return path
+
+
+def _stored_name(name):
+    return get_valid_filename(Path(name).name or "upload")
+
+
+def stored_upload_of(path, name):
+    """The file store_upload saved from an upload called `name`, given any path inside its
+    folder (what is read may have been unpacked or converted beside it); a path that is not in
+    an upload's folder is itself."""
+    folder = upload_folder(path)
+    return Path(path) if folder is None else folder / _stored_name(name)
 
 
 def upload_folder(path):

@@ -5,6 +5,7 @@ import. Every refusal is a FileRefused naming the cause in the planner's languag
 """
 
 import codecs
+import json
 import re
 import shutil
 import struct
@@ -87,10 +88,7 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
     try:
         datasource = DataSource(str(dataset))
     except GDALException as exc:
-        raise FileRefused(
-            _("GDAL cannot read %(name)s as %(format)s: the file is damaged or not that format.")
-            % {"name": Path(path).name, "format": fmt}
-        ) from exc
+        raise FileRefused(_unreadable(Path(path), dataset, fmt)) from exc
     layers = [datasource[i] for i in range(datasource.layer_count)]
     if fmt == "GPX":
         layers = [lyr for lyr in layers if lyr.name not in GPX_POINT_LAYERS and lyr.num_feat]
@@ -103,7 +101,8 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
         if wanted not in names:
             raise FileRefused(
                 _("The file has no layer %(layer)s; its layers are: %(names)s.")
-                % {"layer": wanted, "names": ", ".join(names)}
+                % {"layer": wanted, "names": ", ".join(names)},
+                option="layer_name",
             )
         layer = layers[names.index(wanted)]
     elif len(layers) == 1:
@@ -111,7 +110,8 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
     else:
         raise FileRefused(
             _("The file has %(count)s layers: %(names)s. Choose the one to import.")
-            % {"count": len(layers), "names": ", ".join(names)}
+            % {"count": len(layers), "names": ", ".join(names)},
+            option="layer_name",
         )
     source.layer_name = layer.name if len(names) > 1 or fmt in {"GPX", "GeoPackage"} else ""
     source.preserve_fid = fmt in {"ESRI Shapefile", "GeoPackage", "FlatGeobuf"}
@@ -121,6 +121,33 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
         if source.encoding:
             source.open_options.append(f"ENCODING={source.encoding}")
     return source
+
+
+# Up to this size a GeoJSON file GDAL cannot open is parsed again to say where it is broken.
+JSON_POSITION_MAX_BYTES = 64 * 2**20
+
+
+def _unreadable(path, dataset, fmt):
+    """Why GDAL could not open the file, as precisely as can be said: for GeoJSON, the line and
+    column where it stops being JSON; and what to do."""
+    if fmt == "GeoJSON" and dataset.stat().st_size <= JSON_POSITION_MAX_BYTES:
+        try:
+            json.loads(dataset.read_bytes())
+        except json.JSONDecodeError as error:
+            return _(
+                "%(name)s is not valid GeoJSON: it breaks off at line %(line)s, column "
+                "%(column)s. Correct the file there (in a text editor) or export it again from "
+                "your map program, then upload it again."
+            ) % {"name": path.name, "line": error.lineno, "column": error.colno}
+        except UnicodeDecodeError:
+            return _(
+                "%(name)s is not valid GeoJSON: its text is not in UTF-8. Export it again from "
+                "your map program with the UTF-8 encoding, then upload it again."
+            ) % {"name": path.name}
+    return _(
+        "%(name)s cannot be read as %(format)s: the file is damaged or is in another format. "
+        "Check that its extension matches its format, or export it again from your map program."
+    ) % {"name": path.name, "format": fmt}
 
 
 def _sidecar(shp, extension):
@@ -146,7 +173,8 @@ def _set_crs(source, srs, options, dataset):
         except (GDALException, ValueError, TypeError) as exc:
             raise FileRefused(
                 _("Unknown CRS %(crs)s: give an EPSG code such as EPSG:32635.")
-                % {"crs": options.crs}
+                % {"crs": options.crs},
+                option="crs",
             ) from exc
         source.s_srs = _crs_input(options.crs)
         source.source_crs = _crs_label(stated) or options.crs
@@ -158,7 +186,8 @@ def _set_crs(source, srs, options, dataset):
                 "The file has no coordinate reference system%(hint)s: state it, "
                 "for example EPSG:32635 for UTM zone 35N."
             )
-            % {"hint": hint}
+            % {"hint": hint},
+            option="crs",
         )
     source.source_crs = _crs_label(srs)
 
@@ -214,7 +243,8 @@ def _encoding_name(name):
         codec = codecs.lookup(name.strip())
     except LookupError as exc:
         raise FileRefused(
-            _("Unknown encoding %(name)s: use, for example, UTF-8 or CP1251.") % {"name": name}
+            _("Unknown encoding %(name)s: use, for example, UTF-8 or CP1251.") % {"name": name},
+            option="encoding",
         ) from exc
     return {"utf-8": "UTF-8", "cp1251": "CP1251"}.get(codec.name, codec.name.upper())
 
@@ -248,7 +278,8 @@ def _inspect_csv(path, folder, options, allow_no_geometry=False):
         if stated not in header:
             raise FileRefused(
                 _("The CSV file has no column %(column)s; its columns are: %(columns)s.")
-                % {"column": stated, "columns": ", ".join(header)}
+                % {"column": stated, "columns": ", ".join(header)},
+                option="x_column",
             )
         return stated
 
@@ -256,7 +287,9 @@ def _inspect_csv(path, folder, options, allow_no_geometry=False):
     y = column(options.y_column) if options.y_column else ""
     wkt = column(options.wkt_column) if options.wkt_column else ""
     if bool(x) != bool(y):
-        raise FileRefused(_("Name both the longitude (X) and the latitude (Y) columns."))
+        raise FileRefused(
+            _("Name both the longitude (X) and the latitude (Y) columns."), option="x_column"
+        )
     if not (x or wkt):
         x = next((lowered[n] for n in LONGITUDE_NAMES if n in lowered), "")
         y = next((lowered[n] for n in LATITUDE_NAMES if n in lowered), "")
@@ -279,7 +312,8 @@ def _inspect_csv(path, folder, options, allow_no_geometry=False):
                 "(lon/lat, longitude/latitude, x/y) or a WKT geometry column. Its columns are: "
                 "%(columns)s. Name the columns in the form."
             )
-            % {"columns": ", ".join(header)}
+            % {"columns": ", ".join(header)},
+            option="x_column",
         )
     if x:
         source.open_options += [f"X_POSSIBLE_NAMES={x}", f"Y_POSSIBLE_NAMES={y}"]
