@@ -29,7 +29,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the portal's site: the planners' home, notices, refusals explained.
+    "geoportal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -122,7 +123,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Belarusian first: the portal's default language.
 LANGUAGE_CODE = "be"
 LANGUAGES = [("be", _("Belarusian")), ("ru", _("Russian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The portal's messages first; then Belarusian in the official orthography for the words of Django's
+# admin and django-leaflet's map tools, whose own Belarusian uses the classical spelling.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "geoportal" / "upstream_translations"]
+# Dates typed and shown as dd.mm.yyyy, decimal comma (Belarusian has no formats in Django).
+FORMAT_MODULE_PATH = ["geoportal.formats"]
 TIME_ZONE = "Europe/Minsk"
 USE_I18N = True
 USE_TZ = True
@@ -249,3 +254,28 @@ LAYER_GEOJSON_MAX_FEATURES = int(os.environ.get("LAYER_GEOJSON_MAX_FEATURES", "5
 # [{"name": "OSM", "url": "https://.../{z}/{x}/{y}.png", "attribution": "..."}]. Empty: just
 # BASEMAP_URL. A "no base map" choice is always offered (it works offline).
 BASEMAPS = json.loads(os.environ.get("BASEMAPS", "[]"))
+
+# The planners' admin (geoportal/admin_site.py): the sections of their home page and the notices
+# shown on every admin page, each a function of the request (the apps register their own).
+ADMIN_HOME_SECTIONS = [
+    "layers.admin.home.layers_section",
+    "cities.services.admin.home_section",
+    "cities.indicators.admin.home_section",
+    "cities.admin.home_section",
+]
+ADMIN_NOTICES = ["layers.imports.notices.admin_notices"]
+# Every uploaded file is kept here, one folder per version, so that a version can be downloaded,
+# retried and restored (layers/imports/originals.py); not served by the web server.
+LAYER_ORIGINALS_ROOT = Path(os.environ.get("LAYER_ORIGINALS_ROOT", MEDIA_ROOT / "originals"))
+# An import queued or running for longer than this is shown as stuck, with a retry.
+IMPORT_STUCK_MINUTES = int(os.environ.get("IMPORT_STUCK_MINUTES", "60"))
+# Planners with an e-mail address get one when their import finishes or fails, if this is on.
+# Django's mail settings: the console backend by default (the message goes to the log).
+IMPORT_NOTICE_EMAIL = env_bool("IMPORT_NOTICE_EMAIL", False)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "geoportal@localhost")

@@ -36,5 +36,3 @@ urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=False,
 )
-
-admin.site.site_header = admin.site.site_title = "Smart Cities of Belarus"
