@@ -8,6 +8,7 @@ class LayersConfig(AppConfig):
     verbose_name = _("Map layers")
 
     def ready(self):
+        from .imports.originals import forget_original
         from .partitions import drop_layer_partition
         from .tiles import forget_tile_access
 
@@ -15,3 +16,4 @@ class LayersConfig(AppConfig):
         post_delete.connect(drop_layer_partition, sender=layer)
         for signal in (pre_save, post_save, post_delete):
             signal.connect(forget_tile_access, sender=layer)
+        post_delete.connect(forget_original, sender=self.get_model("LayerVersion"))

@@ -19,7 +19,9 @@ from geoportal.gis.staging import FID_COLUMN, GEOMETRY_COLUMN, drop_staged, stag
 
 from ..models import Layer, LayerVersion
 from ..partitions import new_partition, swap_partition
-from ..styles import effective_style
+from ..styles import restyle
+from .notices import send_import_email
+from .originals import keep_preview
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +129,8 @@ def move_rows(layer, staged):
 
 def run_import(version_id):
     """Import what the version's inspection found (LayerVersion.source). Never raises for bad
-    input: the outcome is on the LayerVersion and the Layer. A stored upload is removed after."""
+    input: the outcome is on the LayerVersion and the Layer, and its planner is told. A stored
+    upload is removed after (its original is kept, see originals.py)."""
     version = LayerVersion.objects.select_related("layer").get(pk=version_id)
     layer = version.layer
     source = Source.from_dict(version.source)
@@ -150,6 +153,7 @@ def run_import(version_id):
                 raise FileRefused(_no_features_message(report))
             report["seconds"] = round(time.monotonic() - started, 1)
             _finish(locked, version, staged, report)
+        keep_preview(version, layer)
     except FileRefused as exc:
         record_failure(layer.pk, version.pk, str(exc))
     except Exception as exc:
@@ -163,6 +167,7 @@ def run_import(version_id):
         if staged is not None:
             drop_staged(staged.table)
         discard_upload(source.path)
+    send_import_email(version.pk)
 
 
 def _no_features_message(report):
@@ -179,9 +184,10 @@ def _finish(layer, version, staged, report):
     layer.source_format = staged.source_format
     layer.source_crs = staged.source_crs
     layer.geometry_type = report["geometry_type"]
-    # A first import stores the default style for the geometry; a saved style is kept.
-    layer.style = effective_style(layer)
     layer.attributes = staged.columns
+    # A first import stores the default style for the geometry; a saved one is fitted to the
+    # new data (categories and classes recomputed), or reset with a note when it no longer fits.
+    layer.style, report["style_notes"] = restyle(layer)
     layer.feature_count = report["imported"]
     layer.extent = _extent_polygon(layer.pk)
     layer.status = Layer.Status.READY

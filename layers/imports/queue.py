@@ -1,25 +1,31 @@
 """Starting a layer import: from an upload (admin, API), which is saved once under IMPORT_ROOT,
-inspected once and queued for the worker with what the inspection found; or from a file on disk
-(the import_layer command, the demo loader), imported in this process.
+inspected once and queued for the worker with what the inspection found; from a file on disk
+(the import_layer command, the demo loader), imported in this process; or from a version's kept
+original (a retry or a restore), queued again like an upload. Every version keeps its original
+(originals.py).
 """
 
 import tempfile
 from pathlib import Path
 
+from django.core.files import File
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from geoportal.gis.files import FORMATS, FileRefused, discard_upload, store_upload
+from geoportal.gis.files import FORMATS, FileRefused, discard_upload, store_upload, stored_upload_of
 from geoportal.gis.inspect import ImportOptions, inspect
 
 from ..models import Layer, LayerVersion
+from .originals import keep_original, original_path
 from .pipeline import record_failure, run_import
 from .tasks import import_layer_task
 
 
-def new_layer_slug(title):
-    """A free slug for a new layer: from the title's Latin letters, else "layer"."""
-    base = slugify(title)[:90] or "layer"
+def new_layer_slug(*titles):
+    """A free slug for a new layer, from the first of the titles that gives one, else "layer"."""
+    base = next((slug for slug in map(slugify, titles) if slug), "layer")[:90]
     slug, number = base, 1
     while Layer.objects.filter(slug=slug).exists():
         number += 1
@@ -30,39 +36,76 @@ def new_layer_slug(title):
 def receive_upload(upload, options=None):
     """Save an uploaded file where the workers read it and inspect it there, once: the Source
     that queue_import takes. A file that cannot be imported is removed and refused."""
-    path = store_upload(upload)
+    return inspect_stored(store_upload(upload), options)
+
+
+def inspect_stored(path, options=None, keep=False):
+    """Inspect an upload saved by store_upload: its Source, or FileRefused. A refused file is
+    removed unless `keep` (a form that keeps it while the planner states what it needs)."""
     try:
         return inspect(path, path.parent, options or ImportOptions())
     except BaseException:
-        discard_upload(path)
+        if not keep:
+            discard_upload(path)
         raise
 
 
-def create_version(layer, filename, user=None, source=None):
+def create_version(layer, filename, user=None, source=None, options=None, restored_from=None):
     number = (layer.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    planner = user if user is not None and user.is_authenticated else None
     return LayerVersion.objects.create(
         layer=layer,
         number=number,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=planner,
         source_filename=Path(filename).name,
         source_format=FORMATS.get(Path(filename).suffix.lower(), ""),
         source=source.as_dict() if source else {},
+        options=(options or ImportOptions()).as_dict(),
+        restored_from=restored_from,
+        # The planner hears of the outcome (notices.py), in the language they uploaded in.
+        language=get_language() or "",
+        notice_pending=planner is not None,
     )
 
 
-def queue_import(layer, source, filename, user=None):
+def queue_import(layer, source, filename, user=None, options=None, restored_from=None):
     """Queue the import of a received upload once the current transaction commits. Returns the
     LayerVersion; the worker stages source as it is, without looking at the file again."""
-    version = create_version(layer, filename, user, source)
+    version = create_version(layer, filename, user, source, options, restored_from)
+    keep_original(version, stored_upload_of(source.path, filename))
     Layer.objects.filter(pk=layer.pk).update(status=Layer.Status.QUEUED, progress=0)
     transaction.on_commit(lambda: import_layer_task.delay(version.pk))
     return version
 
 
+def requeue(version, user):
+    """Import a version's kept original again, as a new version: a retry of a failed or stuck
+    import, or the restore of an older version (the same pipeline, so just as atomic). Raises
+    FileRefused when the original was not kept."""
+    path = original_path(version)
+    if path is None:
+        raise FileRefused(
+            _("The file of version %(number)s was not kept: upload it again.")
+            % {"number": version.number}
+        )
+    options = ImportOptions.from_dict(version.options)
+    with open(path, "rb") as handle:
+        source = receive_upload(File(handle, name=path.name), options)
+    try:
+        return queue_import(
+            version.layer, source, version.source_filename, user, options, restored_from=version
+        )
+    except BaseException:
+        discard_upload(source.path)
+        raise
+
+
 def import_now(layer, path, options=None, user=None):
     """Import a file on disk in this process; raises FileRefused on failure, which is recorded
     on the layer's versions like a failure in the worker."""
-    version = create_version(layer, path, user)
+    version = create_version(layer, path, user, options=options)
+    if Path(path).is_file():
+        keep_original(version, path)
     with tempfile.TemporaryDirectory(prefix="geoportal-import-") as folder:
         try:
             source = inspect(path, folder, options or ImportOptions())
