@@ -1,188 +1,111 @@
-"""The planners' tool: upload a file as a layer, follow its import, read the report, preview the
-map, re-upload. Planners see and change only their own cities' layers (layers/permissions.py)."""
+"""The planners' layer admin: upload a file as a draft, follow its import, read the report,
+preview it on the real layer page, publish it; re-upload; each layer's state, last import,
+legend and style one click away. Planners see and change only their own cities' layers
+(layers/permissions.py); a link to another city's layer explains whose it is."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from cities.models import City
-from cities.permissions import managed_city_ids
-from geoportal.gis.files import FileRefused
-from geoportal.gis.inspect import ImportOptions
+from cities.scoped_admin import refuse_change
 
-from .imports.queue import new_layer_slug, queue_import, receive_upload
-from .models import Layer, LayerVersion
-from .permissions import can_edit_layer, editable_layers, is_planner
-from .queries import FeatureQuery
-from .style_admin import StyleAdminMixin
+from ..imports.originals import PREVIEW_FEATURES
+from ..imports.queue import queue_import
+from ..models import Layer
+from ..permissions import can_edit_layer, can_view_layer, editable_layers, is_planner
+from ..queries import FeatureQuery
+from ..styles import note_text
+from .display import geometry_words, last_import, latest_version, legend_swatches, state_badge
+from .display import with_latest_version as with_latest
+from .forms import OPTION_FIELDS, LayerForm
+from .style import StyleAdminMixin
+from .versions import VersionAdminMixin
 
-# The map preview draws at most this many features: enough to judge the data at a glance.
-PREVIEW_FEATURES = 2000
-OPTION_FIELDS = ["crs", "encoding", "layer_name", "x_column", "y_column", "wkt_column"]
-
-
-class LayerForm(forms.ModelForm):
-    file = forms.FileField(
-        label=_("file"),
-        required=False,
-        help_text=_(
-            "Zipped Shapefile (.zip with .shp, .shx, .dbf, .prj), GeoJSON, GeoPackage, KML, KMZ, "
-            "CSV (longitude/latitude or WKT columns), FlatGeobuf or GPX. A new file replaces "
-            "the layer's features once it has been imported in full."
-        ),
-    )
-    crs = forms.CharField(
-        label=_("source CRS"),
-        required=False,
-        help_text=_("Only if the file has none or a wrong one, e.g. EPSG:32635 (UTM zone 35N)."),
-    )
-    encoding = forms.CharField(
-        label=_("attribute encoding"),
-        required=False,
-        help_text=_("Detected when empty; e.g. UTF-8 or CP1251."),
-    )
-    layer_name = forms.CharField(
-        label=_("layer in the file"),
-        required=False,
-        help_text=_("For a file with several layers (GeoPackage tables, Shapefiles in a zip)."),
-    )
-    x_column = forms.CharField(label=_("CSV longitude (X) column"), required=False)
-    y_column = forms.CharField(label=_("CSV latitude (Y) column"), required=False)
-    wkt_column = forms.CharField(label=_("CSV WKT column"), required=False)
-
-    class Meta:
-        model = Layer
-        fields = [
-            "title_be", "title_ru", "title_en", "abstract_be", "abstract_ru", "abstract_en",
-            "slug", "keywords", "topic_category", "city", "is_public", "licence", "attribution",
-        ]  # fmt: skip
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["slug"].required = False
-        self.fields["slug"].help_text = _("Made from the title when empty.")
-        ids = managed_city_ids(user) if user is not None else None
-        if ids is not None:
-            self.fields["city"].queryset = City.objects.filter(pk__in=ids)
-            self.fields["city"].required = True
-        if self.instance.pk is None:
-            self.fields["file"].required = True
-
-    def options(self):
-        return ImportOptions.from_dict(
-            {name: self.cleaned_data.get(name) for name in OPTION_FIELDS}
-        )
-
-    def clean_slug(self):
-        slug = self.cleaned_data.get("slug")
-        if not slug:
-            title = self.cleaned_data.get("title_en") or self.data.get("title_be", "")
-            slug = new_layer_slug(title)
-        return slug
-
-    # The upload, saved where the worker reads it and inspected (clean), for save_model to queue.
-    received = None
-
-    def clean(self):
-        cleaned = super().clean()
-        upload = cleaned.get("file")
-        if upload and not self.errors:
-            # Refuse a bad file here, with the reason, rather than in the worker's report.
-            try:
-                self.received = receive_upload(upload, self.options())
-            except FileRefused as exc:
-                self.add_error("file", str(exc))
-        return cleaned
+DESCRIPTION = [
+    "title_be",
+    "title_ru",
+    "title_en",
+    "city",
+    "topic_category",
+    "abstract_be",
+    "abstract_ru",
+    "abstract_en",
+]
+MORE = ["keywords", "licence", "attribution", "slug"]
+FACTS = [
+    "source_filename",
+    "source_format",
+    "source_crs_words",
+    "geometry",
+    "attribute_list",
+    "feature_count",
+    "version",
+    "owner_name",
+    "created",
+    "updated",
+]
 
 
-class LayerVersionInline(admin.TabularInline):
-    model = LayerVersion
-    extra = 0
-    can_delete = False
-    fields = ["number", "created", "created_by", "source_filename", "status", "summary"]
-    readonly_fields = fields
-    verbose_name_plural = _("versions (imports)")
+def stream_geojson(features):
+    """A FeatureCollection streamed from GeoJSON texts of features."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    def body():
+        yield '{"type":"FeatureCollection","features":['
+        for index, feature in enumerate(features):
+            yield ("," if index else "") + feature
+        yield "]}"
 
-    @admin.display(description=_("report"))
-    def summary(self, version):
-        return version.error_message or report_summary(version.report)
-
-
-def report_summary(report):
-    if not report:
-        return ""
-    text = gettext("%(imported)s of %(read)s features imported, %(repaired)s repaired") % report
-    reasons = report.get("skipped_reasons") or {}
-    if reasons:
-        # The report stores the reasons in English; they are shown in the reader's language.
-        skipped = ", ".join(f"{count} {gettext(reason)}" for reason, count in reasons.items())
-        text += "; " + gettext("skipped: %(reasons)s") % {"reasons": skipped}
-    return text
+    return StreamingHttpResponse(body(), content_type="application/geo+json")
 
 
 @admin.register(Layer)
-class LayerAdmin(StyleAdminMixin, admin.ModelAdmin):
+class LayerAdmin(StyleAdminMixin, VersionAdminMixin, admin.ModelAdmin):
     form = LayerForm
-    list_display = [
-        "__str__", "status_display", "feature_count", "topic_category", "city", "owner",
-        "is_public", "updated",
-    ]  # fmt: skip
-    list_filter = [
-        "status",
-        "topic_category",
-        ("city", admin.RelatedOnlyFieldListFilter),
-        "is_public",
-    ]
+    list_display = ["__str__", "state", "last_import", "legend", "style_link", "city", "updated"]
+    list_filter = [("city", admin.RelatedOnlyFieldListFilter), "is_public", "topic_category"]
     search_fields = ["title_be", "title_ru", "title_en", "slug"]
     list_select_related = ["city", "owner"]
-    inlines = [LayerVersionInline]
+    actions = ["publish_selected", "make_private"]
     readonly_fields = [
-        "import_status", "report", "map_preview", "source_filename", "source_format",
-        "source_crs", "geometry_type", "attribute_list", "feature_count", "version", "owner",
-        "created", "updated",
-    ]  # fmt: skip
+        "publication",
+        "import_status",
+        "report",
+        "map_preview",
+        "source_filename",
+        "source_format",
+        "source_crs_words",
+        "geometry",
+        "attribute_list",
+        "feature_count",
+        "version",
+        "owner_name",
+        "created",
+        "updated",
+    ]
     change_form_template = "admin/layers/layer/change_form.html"
 
     def get_fieldsets(self, request, obj=None):
         upload = (
-            _("File") if obj is None else _("Re-upload"),
-            {"fields": ["file", *OPTION_FIELDS]},
+            _("File") if obj is None else _("Upload a new file"),
+            {"fields": ["file", "kept_upload"]},
         )
-        description = (
-            _("Description"),
-            {
-                "fields": [
-                    "title_be", "title_ru", "title_en", "abstract_be", "abstract_ru",
-                    "abstract_en", "slug", "keywords", "topic_category", "city", "is_public",
-                    "licence", "attribution",
-                ]
-            },
-        )  # fmt: skip
+        options = (
+            _("If the file is not read correctly"),
+            {"fields": OPTION_FIELDS, "classes": ["collapse"]},
+        )
+        description = (_("Description"), {"fields": DESCRIPTION})
+        more = (_("More about the layer"), {"fields": MORE, "classes": ["collapse"]})
         if obj is None:
-            return [description, upload]
-        state = (
-            _("Import"),
-            {"fields": ["import_status", "report", "map_preview"]},
-        )
-        source = (
-            _("Data"),
-            {
-                "fields": [
-                    "source_filename", "source_format", "source_crs", "geometry_type",
-                    "attribute_list", "feature_count", "version", "owner", "created", "updated",
-                ]
-            },
-        )  # fmt: skip
-        return [state, description, upload, source]
+            return [upload, options, description, more]
+        state = (_("State"), {"fields": ["publication", "import_status", "report", "map_preview"]})
+        facts = (_("Data"), {"fields": FACTS, "classes": ["collapse"]})
+        return [state, description, upload, options, more, facts]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -194,7 +117,7 @@ class LayerAdmin(StyleAdminMixin, admin.ModelAdmin):
         return WithUser
 
     def get_queryset(self, request):
-        return editable_layers(request.user, super().get_queryset(request))
+        return with_latest(editable_layers(request.user, super().get_queryset(request)))
 
     def has_module_permission(self, request):
         return is_planner(request.user)
@@ -213,17 +136,42 @@ class LayerAdmin(StyleAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
 
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django's "does not exist, perhaps deleted" for a layer that exists but is another
+        # city's: say whose it is instead.
+        layer = Layer.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if layer is None:
+            return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
+        return self.refuse(request, layer)
+
+    def refuse(self, request, layer):
+        whose = None
+        if layer.city is None:
+            whose = (
+                gettext("It was uploaded by %(owner)s, who manages it with the portal editors.")
+                % {"owner": layer.owner.get_full_name() or layer.owner.get_username()}
+                if layer.owner
+                else gettext("It is a national layer, managed by the portal editors.")
+            )
+        public = [(gettext("See it on the portal"), layer.get_absolute_url())]
+        return refuse_change(
+            self,
+            request,
+            layer,
+            whose=whose,
+            links=public if can_view_layer(request.user, layer) else [],
+        )
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.owner = request.user
         super().save_model(request, obj, form, change)
-        upload = form.cleaned_data.get("file")
         if form.received is not None:
-            queue_import(obj, form.received, upload.name, request.user)
+            queue_import(obj, form.received, form.kept_name, request.user, form.options())
             messages.info(
                 request,
                 gettext("%(file)s is being imported; this page shows the progress.")
-                % {"file": upload.name},
+                % {"file": form.kept_name},
             )
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -232,49 +180,203 @@ class LayerAdmin(StyleAdminMixin, admin.ModelAdmin):
 
     def response_change(self, request, obj):
         response = super().response_change(request, obj)
-        return self._to_layer_page(request, obj, response) if request.FILES else response
+        return self._to_layer_page(request, obj, response)
 
     def _to_layer_page(self, request, obj, response):
-        """After an upload, the layer's page, where the import's progress shows."""
+        """After saving, the layer's admin page, where the import's progress and the next steps
+        (preview, publish, style) show."""
         if "_addanother" in request.POST or IS_POPUP_VAR in request.POST:
             return response
         return HttpResponseRedirect(reverse("admin:layers_layer_change", args=[obj.pk]))
 
-    def get_urls(self):
-        preview = path(
-            "<int:pk>/preview.geojson",
-            self.admin_site.admin_view(self.preview_geojson),
-            name="layers_layer_preview",
+    def get_deleted_objects(self, objs, request):
+        """One line per layer with the number of its features and versions, instead of Django's
+        list of every feature (millions, each loaded to be listed)."""
+        layers = list(objs)
+        lines = [
+            gettext("%(layer)s, with its %(features)s features and %(versions)s versions")
+            % {"layer": layer, "features": layer.feature_count, "versions": layer.versions.count()}
+            for layer in layers
+        ]
+        count = {Layer._meta.verbose_name_plural: len(layers)}
+        refused = (
+            {str(Layer._meta.verbose_name)}
+            if any(not self.has_delete_permission(request, layer) for layer in layers)
+            else set()
         )
-        return [preview, *super().get_urls()]
+        return lines, count, refused, []
+
+    def get_urls(self):
+        def view(name, function, route):
+            return path(route, self.admin_site.admin_view(function), name=f"layers_layer_{name}")
+
+        return [
+            view("preview", self.preview_geojson, "<int:pk>/preview.geojson"),
+            view("publish", self.publish_view, "<int:pk>/publish/"),
+            view("unpublish", self.unpublish_view, "<int:pk>/unpublish/"),
+            *super().get_urls(),
+        ]
+
+    def editable_layer(self, request, pk):
+        """The layer to act on, or the response that refuses (404, or whose it is)."""
+        layer = self.get_queryset(request).filter(pk=pk).first()
+        if layer is not None:
+            return layer, None
+        other = Layer.objects.filter(pk=pk).first()
+        if other is None:
+            raise Http404
+        return None, self.refuse(request, other)
 
     def preview_geojson(self, request, pk):
         layer = self.get_queryset(request).filter(pk=pk).first()
         if layer is None:
             raise Http404
-        features = FeatureQuery(layer).geojson_features(limit=PREVIEW_FEATURES)
+        return stream_geojson(FeatureQuery(layer).geojson_features(limit=PREVIEW_FEATURES))
 
-        def body():
-            yield '{"type":"FeatureCollection","features":['
-            for index, feature in enumerate(features):
-                yield ("," if index else "") + feature
-            yield "]}"
+    def publish_view(self, request, pk):
+        layer, refused = self.editable_layer(request, pk)
+        if refused:
+            return refused
+        if not layer.version:
+            messages.error(request, gettext("There is nothing to publish until an import ends."))
+            return redirect("admin:layers_layer_change", layer.pk)
+        if request.method == "POST":
+            self._publish(request, [layer], True)
+            return redirect("admin:layers_layer_change", layer.pk)
+        notes = layer.import_report.get("style_notes", [])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": layer,
+            "title": gettext("Publish “%(layer)s”?") % {"layer": layer},
+            "text": gettext("Everyone will see it on the portal, at %(url)s.")
+            % {"url": request.build_absolute_uri(layer.get_absolute_url())},
+            "warnings": [note_text(n) for n in notes if n.get("reset")],
+            "style_url": reverse("admin:layers_layer_style", args=[layer.pk]),
+            "button": gettext("Publish"),
+        }
+        return TemplateResponse(request, "admin/layers/layer/confirm.html", context)
 
-        return StreamingHttpResponse(body(), content_type="application/geo+json")
+    def unpublish_view(self, request, pk):
+        layer, refused = self.editable_layer(request, pk)
+        if refused:
+            return refused
+        if request.method == "POST":
+            self._publish(request, [layer], False)
+        return redirect("admin:layers_layer_change", layer.pk)
 
-    @admin.display(description=_("status"), ordering="status")
-    def status_display(self, layer):
-        if layer.status == Layer.Status.IMPORTING:
-            return f"{layer.get_status_display()} {layer.progress}%"
-        return layer.get_status_display()
+    def _publish(self, request, layers, public):
+        for layer in layers:
+            layer.is_public = public
+            layer.save(update_fields=["is_public", "updated"])
+            self.log_change(request, layer, [{"changed": {"fields": ["is_public"]}}])
+        if public:
+            text = ngettext(
+                "Published: everyone can see %(layers)s on the portal.",
+                "Published: everyone can see %(layers)s on the portal.",
+                len(layers),
+            )
+        else:
+            text = ngettext(
+                "%(layers)s is a draft again: only its planners see it.",
+                "%(layers)s are drafts again: only their planners see them.",
+                len(layers),
+            )
+        names = ", ".join(f"“{layer}”" for layer in layers)
+        messages.success(request, text % {"layers": names})
 
-    @admin.display(description=_("status"))
+    @admin.action(description=_("Publish the selected layers"))
+    def publish_selected(self, request, queryset):
+        ready = [layer for layer in queryset if layer.version]
+        if len(ready) < queryset.count():
+            messages.warning(request, gettext("Layers still without data were not published."))
+        if ready:
+            self._publish(request, ready, True)
+
+    @admin.action(description=_("Make the selected layers drafts again"))
+    def make_private(self, request, queryset):
+        self._publish(request, list(queryset), False)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        layer = (
+            self.get_queryset(request).filter(pk=object_id).first() if object_id.isdigit() else None
+        )
+        if layer is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "layer_tools": self._tools(layer),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _tools(self, layer):
+        """The buttons above the form: (label, url, method, tooltip)."""
+        tools = [
+            (
+                gettext("Style and legend"),
+                reverse("admin:layers_layer_style", args=[layer.pk]),
+                "get",
+            )
+        ]
+        if layer.version:
+            tools.append((gettext("Open the layer page"), layer.get_absolute_url(), "get"))
+            if layer.is_public:
+                tools.append(
+                    (
+                        gettext("Make it a draft again"),
+                        reverse("admin:layers_layer_unpublish", args=[layer.pk]),
+                        "post",
+                    )
+                )
+            else:
+                tools.append(
+                    (
+                        gettext("Publish…"),
+                        reverse("admin:layers_layer_publish", args=[layer.pk]),
+                        "get",
+                    )
+                )
+        return tools
+
+    @admin.display(description=_("state"))
+    def state(self, layer):
+        return state_badge(layer)
+
+    @admin.display(description=_("last upload"))
+    def last_import(self, layer):
+        return last_import(latest_version(layer))
+
+    @admin.display(description=_("legend"))
+    def legend(self, layer):
+        return legend_swatches(layer)
+
+    @admin.display(description=_("style"))
+    def style_link(self, layer):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:layers_layer_style", args=[layer.pk]),
+            gettext("Style"),
+        )
+
+    @admin.display(description=_("publication"))
+    def publication(self, layer):
+        state = state_badge(layer)
+        if not layer.version:
+            return state
+        if layer.is_draft:
+            explanation = gettext(
+                "Look at it on the real layer page (with a “draft” banner), then publish it."
+            )
+        else:
+            explanation = gettext("Everyone sees it on the portal.")
+        return format_html('{} <p class="help">{}</p>', state, explanation)
+
+    @admin.display(description=_("import"))
     def import_status(self, layer):
         return format_html(
             '<div class="layer-import" data-api="{}" data-status="{}">'
             '<strong class="layer-import-status">{}</strong> '
             '<progress max="100" value="{}"></progress> <span class="layer-import-progress">{}%'
-            '</span><p class="layer-import-error" style="color: var(--error-fg)"{}>{}</p></div>',
+            '</span><p class="layer-import-error errornote"{}>{}</p></div>',
             reverse("layer-detail", args=[layer.slug]),
             layer.status,
             layer.get_status_display(),
@@ -292,14 +394,15 @@ class LayerAdmin(StyleAdminMixin, admin.ModelAdmin):
         rows = [
             (gettext("features read"), report.get("read")),
             (gettext("imported"), report.get("imported")),
-            (gettext("repaired (invalid geometry)"), report.get("repaired")),
+            (gettext("repaired (broken shapes mended)"), report.get("repaired")),
             (gettext("skipped"), report.get("skipped")),
         ]
         rows += [(gettext(reason), count) for reason, count in report["skipped_reasons"].items()]
         if report.get("skipped_feature_ids"):
             ids = ", ".join(map(str, report["skipped_feature_ids"]))
-            rows.append((gettext("skipped feature ids (first 10)"), ids))
+            rows.append((gettext("numbers of skipped features (first 10)"), ids))
         rows += [(gettext("warning"), text) for text in report.get("warnings", [])]
+        rows += [(gettext("style"), note_text(note)) for note in report.get("style_notes", [])]
         rows.append((gettext("seconds"), report.get("seconds")))
         return format_html(
             '<table class="layer-report">{}</table>',
@@ -311,8 +414,8 @@ class LayerAdmin(StyleAdminMixin, admin.ModelAdmin):
         if not layer.feature_count:
             return "-"
         return format_html(
-            '<div id="layer-preview" style="height: 360px; width: 720px; max-width: 100%" '
-            'data-url="{}" data-limit="{}"></div><p class="help">{}</p>',
+            '<div id="layer-preview" class="admin-map" data-url="{}" data-limit="{}"></div>'
+            '<p class="help">{}</p>',
             reverse("admin:layers_layer_preview", args=[layer.pk]),
             PREVIEW_FEATURES,
             gettext("The first %(limit)s features.") % {"limit": PREVIEW_FEATURES}
@@ -320,6 +423,23 @@ class LayerAdmin(StyleAdminMixin, admin.ModelAdmin):
             else "",
         )
 
+    @admin.display(description=_("coordinate system of the file"))
+    def source_crs_words(self, layer):
+        if not layer.source_crs:
+            return "—"
+        return format_html('<span title="{}">{}</span>', layer.source_crs, gettext("recorded"))
+
+    @admin.display(description=_("kind of shapes"))
+    def geometry(self, layer):
+        return geometry_words(layer)
+
     @admin.display(description=_("attributes"))
     def attribute_list(self, layer):
-        return ", ".join(f"{a['name']} ({a['type']})" for a in layer.attributes) or "-"
+        return ", ".join(a["name"] for a in layer.attributes) or "-"
+
+    @admin.display(description=_("uploaded by"))
+    def owner_name(self, layer):
+        # Text, not Django's link to the user's admin page, which planners may not open.
+        if layer.owner is None:
+            return "—"
+        return layer.owner.get_full_name() or layer.owner.get_username()
