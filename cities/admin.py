@@ -19,8 +19,14 @@ from .permissions import can_manage_city, managed_city_ids
 from .scoped_admin import refuse_change
 
 
+class MapAdmin(LeafletGeoAdmin):
+    """django-leaflet's admin, its map tools in the reader's language."""
+
+    map_template = "admin/leaflet_widget.html"
+
+
 @admin.register(Region)
-class RegionAdmin(LeafletGeoAdmin):
+class RegionAdmin(MapAdmin):
     list_display = ["__str__", "iso_code", "area_km2"]
     search_fields = ["name_be", "name_ru", "name_en", "iso_code"]
     readonly_fields = ["area_km2"]
@@ -42,7 +48,7 @@ class BoundaryUploadForm(forms.Form):
 
 
 @admin.register(City)
-class CityAdmin(LeafletGeoAdmin):
+class CityAdmin(MapAdmin):
     list_display = ["__str__", "region", "kind", "population", "has_boundary"]
     list_filter = ["kind", "region", "platform_status", ("boundary", admin.EmptyFieldListFilter)]
     search_fields = ["name_be", "name_ru", "name_en", "slug"]
@@ -54,6 +60,16 @@ class CityAdmin(LeafletGeoAdmin):
     def has_boundary(self, city):
         return city.has_boundary
 
+    # Planners look at a city (view only) without its raw geometries and technical fields: the
+    # portal's city page shows them on a map.
+    VIEW_ONLY_HIDDEN = ["location", "boundary", "planners", "osm_node", "geonames_id"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = [name for name in fields if name not in self.VIEW_ONLY_HIDDEN]
+        return fields
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         if managed_city_ids(request.user) == set():
@@ -62,7 +78,12 @@ class CityAdmin(LeafletGeoAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         may_set = object_id.isdigit() and can_manage_city(request.user, int(object_id))
-        extra_context = {**(extra_context or {}), "may_set_boundary": may_set}
+        city = City.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        extra_context = {
+            **(extra_context or {}),
+            "may_set_boundary": may_set,
+            "public_url": city.get_absolute_url() if city else "",
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):

@@ -160,8 +160,9 @@ class LayerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
         upload = LayerUploadSerializer(data=request.data, context={"request": request})
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
+        options = ImportOptions.from_dict(data)
         try:
-            source = receive_upload(data["file"], ImportOptions.from_dict(data))
+            source = receive_upload(data["file"], options)
         except FileRefused as exc:
             # Through the API's one error format, like every other 400.
             raise serializers.ValidationError({"file": [str(exc)]}) from exc
@@ -180,7 +181,7 @@ class LayerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
                     licence=data["licence"],
                     attribution=data["attribution"],
                 )
-                queue_import(layer, source, data["file"].name, request.user)
+                queue_import(layer, source, data["file"].name, request.user, options)
         except BaseException:
             discard_upload(source.path)
             raise

@@ -3,6 +3,7 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from geoportal.translation import translated
@@ -195,4 +196,7 @@ class LayerVersion(models.Model):
         verbose_name_plural = _("layer versions")
 
     def __str__(self):
-        return f"{self.layer} v{self.number}"
+        return gettext("%(layer)s, version %(number)s") % {
+            "layer": self.layer,
+            "number": self.number,
+        }

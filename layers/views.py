@@ -27,7 +27,7 @@ from . import exporters, tiles
 from .catalogue import GEOMETRY_FAMILIES, CatalogueSearch, table_page, thumbnail_svg
 from .maps import layer_map_config, map_layers
 from .models import TopicCategory
-from .permissions import visible_layers
+from .permissions import can_edit_layer, visible_layers
 from .queries import FeatureQuery
 from .styles import effective_style
 
@@ -86,7 +86,14 @@ def layer_detail(request, slug):
     return render(
         request,
         "layers/layer_detail.html",
-        {"layer": layer, "config": config, "downloads": downloads, "legend": config["legend"]},
+        {
+            "layer": layer,
+            "config": config,
+            "downloads": downloads,
+            "legend": config["legend"],
+            # Its planners get a "draft" banner and their way back to the admin.
+            "editable": can_edit_layer(request.user, layer),
+        },
     )
 
 

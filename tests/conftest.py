@@ -20,6 +20,12 @@ def _no_basemap(settings):
     settings.BASEMAP_URL = ""
 
 
+@pytest.fixture(autouse=True)
+def _originals_in_tmp(settings, tmp_path):
+    """The files each imported version keeps go to the test's own folder, not var/media."""
+    settings.LAYER_ORIGINALS_ROOT = tmp_path / "originals"
+
+
 @pytest.fixture
 def demo(db):
     """The Belarus demo regions and cities, loaded by the real loader."""

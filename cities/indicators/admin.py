@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import formats
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -67,9 +68,12 @@ class IndicatorAdmin(admin.ModelAdmin):
 class ValueImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_(
-            "Columns: city (slug), indicator (code or slug), year, value, source; optional "
-            "subseries, verified, sample (yes/no). UTF-8; comma, semicolon or tab separated."
+        help_text=format_lazy(
+            "{} <code>city, indicator, year, value, source</code>; {} <code>subseries, verified, "
+            "sample</code>. {}",
+            _("A table (CSV) with the columns"),
+            _("if needed also"),
+            _("Text in Unicode; columns separated by commas, semicolons or tabs."),
         ),
     )
 

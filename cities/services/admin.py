@@ -8,11 +8,12 @@ from django.contrib import admin
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from leaflet.admin import LeafletGeoAdmin
 
 from geoportal.gis.files import FileRefused, stored_upload
 
+from ..admin import MapAdmin
 from ..models import City, ServiceCategory, ServiceLocation
 from ..permissions import can_manage_city, managed_by, managed_city_ids
 from ..scoped_admin import CityScopedAdminMixin
@@ -64,9 +65,10 @@ class ServiceLocationForm(forms.ModelForm):
 class ServiceImportForm(forms.Form):
     file = forms.FileField(
         label=_("Services file"),
-        help_text=_(
-            "CSV with lon and lat columns, or GeoJSON points. Columns: id, name_be, name_ru, "
-            "name_en, category (slug), address, phone, website, email, opening_hours, wheelchair."
+        help_text=format_lazy(
+            "{} <code>id, name_be, name_ru, name_en, category, address, phone, website, email, "
+            "opening_hours, wheelchair, lon, lat</code>.",
+            _("A table (CSV) or GeoJSON points with the columns"),
         ),
     )
     source = forms.CharField(
@@ -77,7 +79,7 @@ class ServiceImportForm(forms.Form):
 
 
 @admin.register(ServiceLocation)
-class ServiceLocationAdmin(CityScopedAdminMixin, LeafletGeoAdmin):
+class ServiceLocationAdmin(CityScopedAdminMixin, MapAdmin):
     form = ServiceLocationForm
     list_display = ["__str__", "category", "city", "city_basis", "address", "wheelchair", "updated"]
     list_filter = ["category", "city", "city_basis", "wheelchair", "source"]

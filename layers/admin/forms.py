@@ -90,7 +90,8 @@ class LayerForm(forms.ModelForm):
     crs_code = forms.CharField(
         label=_("code of another coordinate system"),
         required=False,
-        help_text=_('As your map program names it, e.g. "EPSG:2585".'),
+        help_text=_("As your map program names it."),
+        widget=forms.TextInput(attrs={"placeholder": "EPSG:2585"}),
     )
     encoding = titled_choice(
         _("letters of the attributes"),

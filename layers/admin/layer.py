@@ -23,7 +23,7 @@ from ..queries import FeatureQuery
 from ..styles import note_text
 from .display import geometry_words, last_import, latest_version, legend_swatches, state_badge
 from .display import with_latest_version as with_latest
-from .forms import OPTION_FIELDS, LayerForm
+from .forms import CRS_CHOICES, OPTION_FIELDS, LayerForm
 from .style import StyleAdminMixin
 from .versions import VersionAdminMixin
 
@@ -427,7 +427,9 @@ class LayerAdmin(StyleAdminMixin, VersionAdminMixin, admin.ModelAdmin):
     def source_crs_words(self, layer):
         if not layer.source_crs:
             return "—"
-        return format_html('<span title="{}">{}</span>', layer.source_crs, gettext("recorded"))
+        words = {value: words for value, words, _title in CRS_CHOICES if value.startswith("EPSG")}
+        known = words.get(layer.source_crs, gettext("another coordinate system"))
+        return format_html('<span title="{}">{}</span>', layer.source_crs, known)
 
     @admin.display(description=_("kind of shapes"))
     def geometry(self, layer):
