@@ -11,7 +11,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.urls import reverse
-from workplace import brest_planner, log_in, pinsk_layer  # noqa: F401 (fixtures)
+from workplace import log_in
 
 from cities.models import City, Indicator, IndicatorValue, ServiceCategory, ServiceLocation
 from layers.imports.queue import import_now
@@ -75,7 +75,7 @@ def data_words():
 
 
 @pytest.fixture
-def workplace(brest_planner, pinsk_layer):  # noqa: F811
+def workplace(brest_planner, pinsk_layer):
     brest = City.objects.get(slug="brest")
     layer = Layer.objects.create(
         slug="brest-oblasts", title_be="Вобласці", city=brest, owner=brest_planner
@@ -92,7 +92,7 @@ def workplace(brest_planner, pinsk_layer):  # noqa: F811
     return brest, layer, service, value
 
 
-def planner_pages(brest, layer, service, value, pinsk_layer):  # noqa: F811
+def planner_pages(brest, layer, service, value, pinsk_layer):
     version = layer.versions.get()
     return [
         reverse("admin:index"),
@@ -122,7 +122,11 @@ def planner_pages(brest, layer, service, value, pinsk_layer):  # noqa: F811
 
 
 def test_the_belarusian_admin_has_no_english_technical_or_classical_words(
-    page, live_server, brest_planner, workplace, pinsk_layer  # noqa: F811
+    page,
+    live_server,
+    brest_planner,
+    workplace,
+    pinsk_layer,
 ):
     log_in(page, live_server, brest_planner, "be")
     allowed = PROPER_NAMES | data_words()
@@ -136,8 +140,9 @@ def test_the_belarusian_admin_has_no_english_technical_or_classical_words(
         found = {
             "english": english,
             "technical": sorted(set(TECHNICAL.findall(text))),
-            "classical": sorted({m.string[max(m.start() - 15, 0) : m.end() + 15]
-                                 for m in CLASSICAL.finditer(text)}),  # fmt: skip
+            "classical": sorted(
+                {m.string[max(m.start() - 15, 0) : m.end() + 15] for m in CLASSICAL.finditer(text)}
+            ),  # fmt: skip
             "tooltips": tooltips,
         }
         found = {kind: words for kind, words in found.items() if words}
