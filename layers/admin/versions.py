@@ -111,6 +111,9 @@ class VersionAdminMixin:
 
     inlines = [LayerVersionInline]
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # a new layer has no versions yet
+
     def get_urls(self):
         def view(name, function, route):
             return path(
