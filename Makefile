@@ -48,10 +48,12 @@ makemessages:
 demo:
 	$(MANAGE) load_demo
 
-# The Celery worker runs in the background and is replaced on each `make run`.
+# The Celery worker runs in the background and is replaced on each `make run`; with -B it also
+# runs the beat that sweeps up imports whose worker stopped (one beat per site in production).
 worker:
 	@if [ -f var/run/celery.pid ]; then kill $$(cat var/run/celery.pid) 2>/dev/null || true; sleep 1; fi
-	@$(VENV)/bin/celery -A geoportal worker --loglevel=info --concurrency=2 \
+	@$(VENV)/bin/celery -A geoportal worker -B --schedule=var/run/celerybeat-schedule \
+		--loglevel=info --concurrency=2 \
 		--detach --pidfile=var/run/celery.pid --logfile=var/log/celery.log
 	@echo "worker: started (log in var/log/celery.log)"
 

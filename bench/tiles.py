@@ -8,9 +8,13 @@ It loads two SYNTHETIC layers (random points and small squares over Belarus's bo
 real data, public only while the benchmark runs, deleted afterwards unless --keep), then for
 each zoom takes the tiles over Minsk and fetches them with --concurrency client threads:
   raw       the layer's tile SQL (layers.tiles.tile_sql) on direct psycopg connections;
-  uncached  GET /tiles/<layer>/{z}/{x}/{y}.pbf through gunicorn, the tile cache empty;
+  uncached  GET /tiles/<layer>/{z}/{x}/{y}.pbf through gunicorn, none of the tiles cached (the
+            layer is saved first: a new cache version, as after an edit);
   cached    the same requests again, served from the cache (Redis).
 Aims (issue 4): uncached within 1.3x of raw; cached over 1,000 tiles/s.
+
+The cache is a Redis database of the benchmark's own (BENCH_REDIS_DB, default 2), never the
+portal's or the tests'; nothing is cleared.
 """
 
 import argparse
@@ -24,17 +28,23 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geoportal.settings")
+# Its own Redis database, for this process and the gunicorn it starts (set before Django reads it).
+_redis = os.environ.get("REDIS_URL", f"redis://127.0.0.1:{os.environ.get('REDIS_PORT', 63799)}/0")
+os.environ["REDIS_URL"] = os.environ["CACHE_URL"] = (
+    urlsplit(_redis)._replace(path=f"/{os.environ.get('BENCH_REDIS_DB', '2')}").geturl()
+)
+os.environ.pop("CELERY_BROKER_URL", None)
 
 import django  # noqa: E402
 
 django.setup()
 
 import psycopg  # noqa: E402
-from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from layers.models import Layer  # noqa: E402
@@ -184,7 +194,7 @@ def main():
             for z in ZOOMS:
                 tiles = tiles_around(*MINSK, z, args.tiles)
                 raw, size = run_threads(raw_sql(layer, dsn()), tiles, args.concurrency)
-                cache.clear()
+                layer.save()  # a new cache version: none of its tiles is cached
                 uncached, _ = run_threads(http_get(args.port, layer), tiles, args.concurrency)
                 cached, _ = run_threads(http_get(args.port, layer), tiles * 10, args.concurrency)
                 for name, rate, count in (("raw", raw, len(tiles)), ("http", uncached, len(tiles)),

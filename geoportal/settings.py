@@ -111,7 +111,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Task modules that are not an app's tasks.py (autodiscovery finds those).
-CELERY_IMPORTS = ["layers.imports.tasks"]
+CELERY_IMPORTS = ["layers.imports.tasks", "layers.downloads.tasks"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -243,6 +243,48 @@ MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(2 * 1024**3)))
 IMPORT_ZIP_MAX_UNCOMPRESSED = int(os.environ.get("IMPORT_ZIP_MAX_UNCOMPRESSED", str(8 * 1024**3)))
 IMPORT_ZIP_MAX_FILES = int(os.environ.get("IMPORT_ZIP_MAX_FILES", "1000"))
 IMPORT_ROOT = Path(os.environ.get("IMPORT_ROOT", MEDIA_ROOT / "imports"))
+# Imports that survive faults (layers/imports/recovery.py): a running import touches its heartbeat
+# this often; one silent for IMPORT_STALE_SECONDS lost its worker, and the sweep (every
+# IMPORT_SWEEP_SECONDS, by Celery beat) queues it again until IMPORT_MAX_ATTEMPTS, then fails it.
+IMPORT_HEARTBEAT_SECONDS = float(os.environ.get("IMPORT_HEARTBEAT_SECONDS", "10"))
+IMPORT_STALE_SECONDS = float(os.environ.get("IMPORT_STALE_SECONDS", "60"))
+IMPORT_SWEEP_SECONDS = float(os.environ.get("IMPORT_SWEEP_SECONDS", "60"))
+IMPORT_MAX_ATTEMPTS = int(os.environ.get("IMPORT_MAX_ATTEMPTS", "2"))
+# The swap of a layer's features waits at most this long for each lock (an edit of the layer, a
+# long read), then steps back and tries again, for at most IMPORT_SWAP_PATIENCE seconds.
+IMPORT_LOCK_TIMEOUT_MS = int(os.environ.get("IMPORT_LOCK_TIMEOUT_MS", "1000"))
+IMPORT_SWAP_PATIENCE = float(os.environ.get("IMPORT_SWAP_PATIENCE", "600"))
+CELERY_BEAT_SCHEDULE = {
+    "sweep-imports": {"task": "layers.sweep", "schedule": IMPORT_SWEEP_SECONDS},
+}
+# A task whose worker died unacknowledged goes back to the queue after this many seconds (Redis
+# keeps it an hour by default). A task delivered twice is harmless: an import runs only once
+# (recovery.claim) and a download build finds its file made.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))
+}
+
+# Downloads (layers/downloads). Whole layers are made once per layer version by the worker and
+# kept under DOWNLOADS_ROOT (shared by web and workers). DOWNLOADS_ACCEL_REDIRECT, a prefix such
+# as "/_protected_downloads/", makes Django answer with `X-Accel-Redirect: <prefix><path relative
+# to DOWNLOADS_ROOT>` and no body, for nginx to serve from an internal location aliased to
+# DOWNLOADS_ROOT; DOWNLOADS_X_SENDFILE=true answers with `X-Sendfile: <absolute path>` (Apache,
+# lighttpd). Empty and false: Django streams the file (with Range). Public layers' files may sit
+# in shared caches for DOWNLOAD_HTTP_MAX_AGE seconds; private ones never.
+DOWNLOADS_ROOT = Path(os.environ.get("DOWNLOADS_ROOT", MEDIA_ROOT / "downloads"))
+DOWNLOADS_ACCEL_REDIRECT = os.environ.get("DOWNLOADS_ACCEL_REDIRECT", "")
+DOWNLOADS_X_SENDFILE = env_bool("DOWNLOADS_X_SENDFILE", False)
+DOWNLOAD_HTTP_MAX_AGE = int(os.environ.get("DOWNLOAD_HTTP_MAX_AGE", "300"))
+# The longest one export may run (ogr2ogr is stopped then).
+DOWNLOAD_BUILD_TIMEOUT = int(os.environ.get("DOWNLOAD_BUILD_TIMEOUT", "1800"))
+# A selection (bbox, filter) is exported in the request: at most this many features and bytes,
+# and at most this many such exports at once per client (user or address) and in all.
+DOWNLOAD_SELECTION_MAX_FEATURES = int(os.environ.get("DOWNLOAD_SELECTION_MAX_FEATURES", "100000"))
+DOWNLOAD_SELECTION_MAX_BYTES = int(
+    os.environ.get("DOWNLOAD_SELECTION_MAX_BYTES", str(256 * 1024**2))
+)
+DOWNLOAD_EXPORTS_PER_CLIENT = int(os.environ.get("DOWNLOAD_EXPORTS_PER_CLIENT", "2"))
+DOWNLOAD_EXPORTS_TOTAL = int(os.environ.get("DOWNLOAD_EXPORTS_TOTAL", "4"))
 
 # Layers for citizens (layers/tiles.py, layers/views.py).
 # Vector tiles are cached in the default cache for this long; a layer change makes new keys.

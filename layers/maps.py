@@ -22,7 +22,9 @@ def layer_map_config(request, layer, style=None):
         "bounds": list(layer.extent.extent) if layer.extent else None,
         "tiles": layer.feature_count > settings.LAYER_GEOJSON_MAX_FEATURES,
         "tileUrl": tiles_template_url(request, layer),
-        "geojsonUrl": reverse("layers:download", args=[layer.slug, "geojson"]),
+        # Small layers only: one page of the REST API holds them all.
+        "geojsonUrl": reverse("layer-features", args=[layer.slug])
+        + f"?page_size={settings.LAYER_GEOJSON_MAX_FEATURES}",
         "url": layer.get_absolute_url(),
         "attribution": layer.attribution,
     }

@@ -188,6 +188,13 @@ class LayerVersion(models.Model):
     # outcome is still to be shown to them (imports/notices.py).
     language = models.CharField(_("language"), max_length=8, blank=True, editable=False)
     notice_pending = models.BooleanField(default=False, editable=False)
+    # Fault recovery (layers/imports/recovery.py): the worker importing the version touches
+    # `heartbeat` every few seconds; a sweep takes an import whose heartbeat stopped for dead,
+    # drops its `staging_table` and queues it again until `attempts` reach IMPORT_MAX_ATTEMPTS.
+    heartbeat = models.DateTimeField(_("last sign of the worker"), null=True, blank=True,
+                                     editable=False)  # fmt: skip
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    staging_table = models.CharField(max_length=100, blank=True, editable=False)
 
     class Meta:
         ordering = ["-number"]

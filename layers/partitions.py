@@ -1,6 +1,10 @@
 """The feature table is partitioned by layer (migration 0003): each layer's features are one
 partition of layers_feature. An import fills a new partition while the old one still serves,
 then swaps it in within the import's transaction; a deleted layer's partition goes with it.
+
+Lock order: whoever changes a layer and its features in one transaction locks the layer's row
+(layers_layer) before any feature (layers_feature). The import's swap does the same, table-wide
+(layers/imports/pipeline.swap_in), so the two wait for each other instead of deadlocking.
 """
 
 import uuid
@@ -29,12 +33,16 @@ def layer_partitions(cursor, layer_id):
     return [row[0] for row in cursor.fetchall()]
 
 
-def swap_partition(cursor, layer_id, partition):
-    """Index the new partition in bulk, then put it in the place of the layer's old features
-    (its old partition, or its rows in the default partition)."""
+def index_partition(cursor, partition):
+    """Index a filled new partition in bulk, before it is swapped in."""
     cursor.execute(f"CREATE INDEX ON {partition} USING gist (layer_id, geom)")
     cursor.execute(f"CREATE INDEX ON {partition} (layer_id)")
     cursor.execute(f"ALTER TABLE {partition} ADD PRIMARY KEY (id, layer_id)")
+
+
+def swap_partition(cursor, layer_id, partition):
+    """Put the new (indexed) partition in the place of the layer's old features (its old
+    partition, or its rows in the default partition)."""
     for old in layer_partitions(cursor, layer_id):
         cursor.execute(f"ALTER TABLE layers_feature DETACH PARTITION {old}")
         cursor.execute(f"DROP TABLE {old}")

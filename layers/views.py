@@ -10,7 +10,6 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseNotModified,
     JsonResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,8 +22,9 @@ from rest_framework.exceptions import ValidationError
 from cities.models import City
 from geoportal.query_params import parse_bbox, parse_int
 
-from . import exporters, tiles
+from . import tiles
 from .catalogue import GEOMETRY_FAMILIES, CatalogueSearch, table_page, thumbnail_svg
+from .downloads import exporters, responses, store
 from .maps import layer_map_config, map_layers
 from .models import TopicCategory
 from .permissions import can_edit_layer, visible_layers
@@ -80,9 +80,10 @@ def layer_detail(request, slug):
         "columns": [a["name"] for a in layer.attributes],
     }
     downloads = [
-        (fmt, label, reverse("layers:download", args=[layer.slug, fmt]))
+        (fmt, label, reverse("layers:download", args=[layer.slug, fmt]),
+         store.stored_file(layer, fmt))
         for fmt, (label, _ext, _type) in exporters.FORMATS.items()
-    ]
+    ]  # fmt: skip
     return render(
         request,
         "layers/layer_detail.html",
@@ -126,16 +127,11 @@ def download(request, slug, fmt):
     except ValidationError as error:
         return HttpResponseBadRequest(str(error.detail["bbox"]), content_type="text/plain")
     column, value = request.GET.get("column", ""), request.GET.get("value", "")
-    properties = {column: value} if column and value != "" else {}
-    try:
-        result = exporters.export(FeatureQuery(layer, bbox=bbox, properties=properties), fmt)
-    except exporters.ExportError as error:
-        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
-    response = StreamingHttpResponse(result.chunks, content_type=result.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    query = FeatureQuery(layer, bbox=bbox, properties={column: value} if column and value else {})
     licence_url = request.build_absolute_uri(layer.get_absolute_url()) + "#licence"
-    response["Link"] = f'<{licence_url}>; rel="license"'
-    return response
+    if exporters.is_selection(query):
+        return responses.selection(request, query, fmt, licence_url)
+    return responses.whole_layer(request, layer, fmt, licence_url)
 
 
 @require_GET

@@ -1,5 +1,6 @@
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -10,8 +11,35 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
+# The tests' own Redis database: the portal's (REDIS_URL, 0 by default) holds `make run`'s cache
+# and Celery queue, which the tests must neither read nor clear. bench/ uses another.
+TEST_REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "1"))
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def pytest_configure(config):
+    """Point the cache and the Celery broker at TEST_REDIS_DB, in this process (before either is
+    first used: both read their settings lazily) and for the programs tests start (workers)."""
+    from django.conf import settings
+
+    from geoportal.celery import app
+
+    def own(url):
+        return urlsplit(url)._replace(path=f"/{TEST_REDIS_DB}").geturl()
+
+    settings.CACHES["default"]["LOCATION"] = own(settings.CACHES["default"]["LOCATION"])
+    settings.CELERY_BROKER_URL = app.conf.broker_url = own(settings.CELERY_BROKER_URL)
+    os.environ["CACHE_URL"] = settings.CACHES["default"]["LOCATION"]
+    os.environ["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
+
+
+@pytest.fixture(autouse=True)
+def _downloads_root(settings, tmp_path):
+    """Stored downloads in the test's own folder: never the files of `make run`'s layers (whose
+    ids the test database's layers share)."""
+    settings.DOWNLOADS_ROOT = tmp_path / "downloads"
 
 
 @pytest.fixture(autouse=True)
@@ -143,7 +171,8 @@ def english(settings):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: API throttle counts (kept in Redis, by client IP)
-    must not carry over from earlier tests or runs."""
+    must not carry over from earlier tests or runs. The database cleared is the tests' own
+    (TEST_REDIS_DB, see pytest_configure), never the portal's."""
     from django.core.cache import cache
 
     cache.clear()

@@ -121,12 +121,19 @@ def _plain_gdal_error(messages, source):
     return _("GDAL could not read the file: %(detail)s") % {"detail": text or _("unknown error")}
 
 
-def stage(source: Source, progress: Callable[[int], None] | None = None):
-    """Stage an inspected file into a new table of the import_staging schema and say what it
-    holds. The caller drops the table (drop_staged). Raises FileRefused with a plain message.
-    progress, if given, is called with 0-100 while ogr2ogr reads the file."""
-    table = f"s_{uuid.uuid4().hex}"
-    qualified = f"{STAGING_SCHEMA}.{table}"
+def new_staging_table():
+    """A fresh schema-qualified staging table name, for a caller that records it before staging
+    (a layer import, so that whoever cleans up after a killed worker knows what to drop)."""
+    return f"{STAGING_SCHEMA}.s_{uuid.uuid4().hex}"
+
+
+def stage(source: Source, progress: Callable[[int], None] | None = None, qualified=None):
+    """Stage an inspected file into a new table of the import_staging schema (`qualified`, from
+    new_staging_table, or a fresh one) and say what it holds. The caller drops the table
+    (drop_staged). Raises FileRefused with a plain message. progress, if given, is called with
+    0-100 while ogr2ogr reads the file."""
+    qualified = qualified or new_staging_table()
+    table = qualified.removeprefix(f"{STAGING_SCHEMA}.")
     returncode, messages = _run_ogr2ogr(_ogr2ogr_command(source, table), progress)
     if returncode != 0:
         drop_staged(qualified)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from geoportal.gis.files import FileRefused
 
 from ..imports.originals import PREVIEW_FEATURES, original_path, preview_path
-from ..imports.pipeline import record_failure
+from ..imports.recovery import record_failure
 from ..imports.queue import requeue
 from ..models import Layer, LayerVersion
 from .display import RUNNING, is_stuck
@@ -55,7 +55,7 @@ class LayerVersionInline(admin.TabularInline):
     model = LayerVersion
     extra = 0
     can_delete = False
-    fields = ["number", "when", "who", "file", "outcome", "actions"]
+    fields = ["number", "when", "who", "file", "outcome", "attempts", "actions"]
     readonly_fields = fields
     verbose_name_plural = _("versions (uploads)")
 

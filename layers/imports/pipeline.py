@@ -7,23 +7,34 @@ layer serving its previous version; the outcome is written on the LayerVersion a
 import logging
 import time
 
+from django.conf import settings
 from django.contrib.gis.geos import Polygon
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from psycopg import sql
 
-from geoportal.gis.files import FileRefused, discard_upload
+from geoportal.gis.files import FileRefused
 from geoportal.gis.inspect import Source
-from geoportal.gis.staging import FID_COLUMN, GEOMETRY_COLUMN, drop_staged, stage
+from geoportal.gis.staging import FID_COLUMN, GEOMETRY_COLUMN, stage
 
-from ..models import Layer, LayerVersion
-from ..partitions import new_partition, swap_partition
+from ..models import Layer
+from ..partitions import index_partition, new_partition, swap_partition
 from ..styles import restyle
+from . import recovery
 from .notices import send_import_email
 from .originals import keep_preview
 
 logger = logging.getLogger(__name__)
+
+# What an import writes on the layer; its description, visibility and city are the editors'.
+IMPORT_FIELDS = [
+    "source_filename", "source_format", "source_crs", "geometry_type", "style", "attributes",
+    "feature_count", "extent", "status", "progress", "import_report", "error_message", "version",
+    "updated",
+]  # fmt: skip
+# lock_not_available (lock_timeout) and deadlock_detected: the swap tries again.
+LOCK_CONFLICTS = {"55P03", "40P01"}
 
 CURVE_TYPES = ["CIRCULARSTRING", "COMPOUNDCURVE", "CURVEPOLYGON", "MULTICURVE", "MULTISURFACE"]
 LAYER_TYPES = {
@@ -67,9 +78,11 @@ def _properties_sql(names):
 
 
 def move_rows(layer, staged):
-    """Replace the layer's features with the staged rows; runs inside the caller's transaction
-    and returns the report. One counting pass, then one INSERT ... SELECT that repairs only when
-    the count found invalid geometries and normalises types only when the file mixes them."""
+    """Copy the staged rows into a new partition of the layer (not yet in place: the old one
+    still serves, and no lock is held on the layer, so its editors are not kept waiting); runs
+    inside the caller's transaction and returns (partition, report). One counting pass, then one
+    INSERT ... SELECT that repairs only when the count found invalid geometries and normalises
+    types only when the file mixes them."""
     geometry_type, multi_points = _layer_geometry_type(staged.geometry_types)
     geom = f"s.{GEOMETRY_COLUMN}"
     if set(staged.geometry_types) & set(CURVE_TYPES):
@@ -100,7 +113,7 @@ def move_rows(layer, staged):
             [layer.pk],
         )
         imported = cursor.rowcount
-        swap_partition(cursor, layer.pk, partition)
+        index_partition(cursor, partition)
         sample = []
         if missing:
             cursor.execute(
@@ -115,7 +128,7 @@ def move_rows(layer, staged):
         skipped[gettext_noop("missing or empty geometry")] = missing
     if unrepairable:
         skipped[gettext_noop("invalid geometry that could not be repaired")] = unrepairable
-    return {
+    return partition, {
         "read": read,
         "imported": imported,
         "repaired": invalid - unrepairable,
@@ -129,9 +142,15 @@ def move_rows(layer, staged):
 
 def run_import(version_id):
     """Import what the version's inspection found (LayerVersion.source). Never raises for bad
-    input: the outcome is on the LayerVersion and the Layer, and its planner is told. A stored
-    upload is removed after (its original is kept, see originals.py)."""
-    version = LayerVersion.objects.select_related("layer").get(pk=version_id)
+    input or a lost database: the outcome is on the LayerVersion and the Layer, and its planner
+    is told (notices.py; the original file is kept, see originals.py). The staging table
+    and the stored upload are removed after (a worker killed before that leaves them to
+    recovery.sweep, which may also try the import again). A version already imported, or being
+    imported by a live worker (a task delivered twice), is left alone."""
+    version = recovery.claim(version_id)
+    if version is None:
+        logger.info("import of version %s: already done or running elsewhere", version_id)
+        return
     layer = version.layer
     source = Source.from_dict(version.source)
     started = time.monotonic()
@@ -139,35 +158,74 @@ def run_import(version_id):
     def report_progress(percent):
         Layer.objects.filter(pk=layer.pk).update(progress=percent)
 
-    LayerVersion.objects.filter(pk=version.pk).update(status=Layer.Status.IMPORTING)
     Layer.objects.filter(pk=layer.pk).update(status=Layer.Status.IMPORTING, progress=1)
-    staged = None
-    try:
-        # ogr2ogr's reading is most of the work: 2-80 %.
-        staged = stage(source, lambda p: report_progress(2 + p * 78 // 100))
-        report_progress(85)
-        with transaction.atomic():
-            locked = Layer.objects.select_for_update().get(pk=layer.pk)
-            report = move_rows(locked, staged)
-            if not report["imported"]:
-                raise FileRefused(_no_features_message(report))
-            report["seconds"] = round(time.monotonic() - started, 1)
-            _finish(locked, version, staged, report)
-        keep_preview(version, layer)
-    except FileRefused as exc:
-        record_failure(layer.pk, version.pk, str(exc))
-    except Exception as exc:
-        logger.exception("import of layer %s failed", layer.pk)
-        record_failure(
-            layer.pk,
-            version.pk,
-            _("Unexpected error during the import: %(error)s") % {"error": exc},
-        )
-    finally:
-        if staged is not None:
-            drop_staged(staged.table)
-        discard_upload(source.path)
+    with recovery.Heartbeat(version.pk):
+        try:
+            recovery.detect_lost_client()
+            # ogr2ogr's reading is most of the work: 2-80 %.
+            staged = stage(
+                source, lambda p: report_progress(2 + p * 78 // 100), version.staging_table
+            )
+            report_progress(85)
+            with transaction.atomic():
+                partition, report = move_rows(layer, staged)
+                if not report["imported"]:
+                    raise FileRefused(_no_features_message(report))
+                report["seconds"] = round(time.monotonic() - started, 1)
+                swap_in(layer.pk, version, partition, staged, report)
+            keep_preview(version, layer)
+        except FileRefused as exc:
+            recovery.record_failure(layer.pk, version.pk, str(exc))
+        except (OperationalError, InterfaceError):
+            logger.exception("import of layer %s lost its database connection", layer.pk)
+            recovery.reconnect()
+            recovery.record_failure(layer.pk, version.pk, recovery.lost_database_message())
+        except Exception as exc:
+            logger.exception("import of layer %s failed", layer.pk)
+            recovery.record_failure(
+                layer.pk,
+                version.pk,
+                _("Unexpected error during the import: %(error)s") % {"error": exc},
+            )
+        finally:
+            recovery.clean_up(version)
     send_import_email(version.pk)
+
+
+def swap_in(layer_id, version, partition, staged, report):
+    """Put the filled partition in the place of the layer's features and record the import,
+    within the caller's transaction. The locks are taken in one order (the layer table, then the
+    feature table), each waiting at most IMPORT_LOCK_TIMEOUT_MS: an edit of the layer or a long
+    read that holds one makes this attempt give up (to a savepoint; the filled partition stays)
+    and try again a moment later, until IMPORT_SWAP_PATIENCE runs out, instead of deadlocking
+    or keeping every reader of the features queued behind it."""
+    deadline = time.monotonic() + settings.IMPORT_SWAP_PATIENCE
+    pause = 0.2
+    while True:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('lock_timeout', %s, true)",
+                    [f"{settings.IMPORT_LOCK_TIMEOUT_MS}ms"],
+                )
+                cursor.execute("LOCK TABLE layers_layer IN SHARE ROW EXCLUSIVE MODE")
+                cursor.execute("LOCK TABLE layers_feature IN ACCESS EXCLUSIVE MODE")
+                swap_partition(cursor, layer_id, partition)
+                cursor.execute("SELECT set_config('lock_timeout', '0', true)")
+                # Read after the locks: an edit committed meanwhile is kept, not overwritten.
+                _finish(Layer.objects.get(pk=layer_id), version, staged, report)
+            return
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) not in LOCK_CONFLICTS:
+                raise
+            if time.monotonic() > deadline:
+                raise FileRefused(
+                    _("The layer was in use (being read or edited) for too long to replace its "
+                      "data. Its previous version is kept; please upload the file again.")
+                ) from exc  # fmt: skip
+            logger.info("swap of layer %s waits for a lock: %s", layer_id, exc)
+            time.sleep(pause)
+            pause = min(pause * 2, 5)
 
 
 def _no_features_message(report):
@@ -180,6 +238,7 @@ def _no_features_message(report):
 
 
 def _finish(layer, version, staged, report):
+    """Record the import on the layer (only the fields an import sets) and on its version."""
     layer.source_filename = version.source_filename
     layer.source_format = staged.source_format
     layer.source_crs = staged.source_crs
@@ -195,7 +254,7 @@ def _finish(layer, version, staged, report):
     layer.import_report = report
     layer.error_message = ""
     layer.version = version.number
-    layer.save()
+    layer.save(update_fields=IMPORT_FIELDS)
     version.status = Layer.Status.READY
     version.report = report
     version.source_format = staged.source_format
@@ -219,14 +278,3 @@ def _extent_polygon(layer_id):
     if ymin == ymax:
         ymin, ymax = ymin - 1e-6, ymax + 1e-6
     return Polygon.from_bbox((xmin, ymin, xmax, ymax))
-
-
-def record_failure(layer_id, version_id, message):
-    """Record the failure; the features and metadata of the last good import stay as they were."""
-    LayerVersion.objects.filter(pk=version_id).update(
-        status=Layer.Status.FAILED, error_message=message
-    )
-    layer = Layer.objects.get(pk=layer_id)
-    # A layer that has good data keeps showing it: the failed version carries the error.
-    status = Layer.Status.READY if layer.version else Layer.Status.FAILED
-    Layer.objects.filter(pk=layer_id).update(status=status, progress=0, error_message=message)

@@ -19,7 +19,8 @@ from geoportal.gis.inspect import ImportOptions, inspect
 
 from ..models import Layer, LayerVersion
 from .originals import keep_original, original_path
-from .pipeline import record_failure, run_import
+from .pipeline import run_import
+from .recovery import record_failure
 from .tasks import import_layer_task
 
 

@@ -1,9 +1,12 @@
+import json
 import os
 import secrets
 import subprocess
 import sys
 
+import redis
 from conftest import ROOT
+from django.core.cache import cache
 
 
 def manage(*args, **env):
@@ -35,3 +38,42 @@ def test_production_refuses_a_missing_secret_key():
     result = manage("check", **env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_collectstatic_under_production_settings(tmp_path):
+    """The README's release step: hashed, compressed static files, every reference in the
+    vendored CSS and JavaScript (source maps included) found."""
+    result = manage(
+        "collectstatic",
+        "--noinput",
+        DJANGO_SETTINGS_MODULE="geoportal.production",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        STATIC_ROOT=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    paths = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    for name in ("leaflet/leaflet.js", "vendor/chartjs/chart.umd.min.js", "js/pages/layer-page.js"):
+        assert name in paths, name
+    # The hashed leaflet.js names its hashed source map, which is there.
+    hashed_map = paths["leaflet/leaflet.js.map"]
+    assert hashed_map.rsplit("/", 1)[1] in (tmp_path / paths["leaflet/leaflet.js"]).read_text()
+    assert (tmp_path / hashed_map).stat().st_size > 0
+
+
+def test_tests_clear_only_their_own_redis_database(settings):
+    """The cache the tests clear before each test is not the portal's Redis database, which
+    `make run`'s cache and Celery queue use: a key there survives the clearing."""
+    portal_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:63799/0")
+    assert settings.CACHES["default"]["LOCATION"] != portal_url
+    assert portal_url != settings.CELERY_BROKER_URL
+    portal = redis.Redis.from_url(portal_url)
+    key = f"geoportal-test-marker-{secrets.token_hex(8)}"
+    portal.set(key, "kept", ex=60)
+    try:
+        cache.set("mine", 1)
+        cache.clear()
+        assert cache.get("mine") is None
+        assert portal.get(key) == b"kept"
+    finally:
+        portal.delete(key)
+        portal.close()

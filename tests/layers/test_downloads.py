@@ -42,7 +42,7 @@ NAMES = ["name", "population", "share", "district_population", "district_name_lo
 
 
 @pytest.fixture
-def parks(db, tmp_path):  # noqa: ARG001 (db or transactional_db, as the test asks)
+def parks(db, tmp_path, eager_celery):  # noqa: ARG001 (db or transactional_db, as the test asks)
     path = tmp_path / "parks.geojson"
     path.write_text(json.dumps(SOURCE, ensure_ascii=False), encoding="utf-8")
     layer = Layer.objects.create(
@@ -56,7 +56,14 @@ def parks(db, tmp_path):  # noqa: ARG001 (db or transactional_db, as the test as
 
 
 def download(client, fmt, **params):
-    response = client.get(f"/en/layers/parks/download/{fmt}/", params)
+    """A selection streams at once; a whole layer is made by the worker (here in the test's
+    process) on the first request, which answers 202, and served as a file on the next."""
+    url = f"/en/layers/parks/download/{fmt}/"
+    if not params:
+        first = client.get(url)
+        assert first.status_code == 202, first
+        assert first["Retry-After"]
+    response = client.get(url, params)
     assert response.status_code == 200, response
     assert response.streaming
     return response, b"".join(response.streaming_content)
@@ -193,4 +200,4 @@ def test_private_layer_downloads_refused_to_the_anonymous(client, parks):
     for fmt in ("geojson", "csv", "gpkg", "shp", "kml"):
         assert client.get(f"/en/layers/parks/download/{fmt}/").status_code == 404
     client.force_login(User.objects.create_superuser("admin"))
-    assert client.get("/en/layers/parks/download/geojson/").status_code == 200
+    download(client, "geojson")

@@ -1,44 +1,47 @@
-"""Downloads of a layer's features: GeoJSON (RFC 7946), CSV (UTF-8 with BOM, WKT geometry),
-GeoPackage, zipped Shapefile and KML, of the whole layer or of a FeatureQuery's bbox and filter.
+"""The five download formats of a FeatureQuery: GeoJSON (RFC 7946), CSV (UTF-8 with BOM, WKT
+geometry), KML, GeoPackage and zipped Shapefile.
 
-Nothing here holds a layer in memory: GeoJSON and CSV are streamed row by row from a database
-cursor (FeatureQuery.geojson_features and a server-side iterator), and the GDAL formats are
-written by ogr2ogr reading the FeatureQuery's own SQL from PostGIS into a temporary file that is
-then streamed and removed.
+GeoJSON, CSV and KML are written in one pass over a server-side cursor (`stream`), linear in the
+features and never holding the layer in memory; GeoPackage and Shapefile are written by ogr2ogr
+reading the FeatureQuery's own SQL from PostGIS into a folder the caller owns (`write`).
+Everything a spreadsheet or an XML reader could take for markup or a formula is escaped: CSV cells
+and headers that would start a formula, KML text and names.
 """
 
 import csv
 import io
 import json
 import os
-import shutil
 import subprocess
-import tempfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Func, TextField, Value
+from django.db.models.functions import Cast
 
 from geoportal.gis.staging import gdal_pg_dsn
 
-from .queries import GEOJSON_PRECISION, FeatureQuery
+from ..queries import GEOJSON_PRECISION, FeatureQuery
+from . import kml
 
 CHUNK = 64 * 1024
 SHAPEFILE_FIELD_LENGTH = 10
-# The GDAL formats: driver, file extension, creation options.
-OGR_FORMATS = {
-    "gpkg": ("GPKG", "gpkg", []),
-    "shp": ("ESRI Shapefile", "shp", ["-lco", "ENCODING=UTF-8"]),
-    "kml": ("LIBKML", "kml", []),
-}
+# format -> (label, file extension, content type)
 FORMATS = {
     "geojson": ("GeoJSON", "geojson", "application/geo+json"),
     "csv": ("CSV", "csv", "text/csv; charset=utf-8"),
     "gpkg": ("GeoPackage", "gpkg", "application/geopackage+sqlite3"),
     "shp": ("Shapefile (ZIP)", "shp.zip", "application/zip"),
     "kml": ("KML", "kml", "application/vnd.google-earth.kml+xml"),
+}
+# Written row by row in Python; the others by ogr2ogr into a file.
+STREAMED = {"geojson", "csv", "kml"}
+# ogr2ogr's formats: driver, file extension, creation options.
+OGR_FORMATS = {
+    "gpkg": ("GPKG", "gpkg", []),
+    "shp": ("ESRI Shapefile", "shp", ["-lco", "ENCODING=UTF-8"]),
 }
 OGR_GEOMETRY_TYPES = {
     "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
@@ -48,24 +51,23 @@ NUMERIC_TYPES = {
     "real": "double precision", "float": "double precision", "double": "double precision",
     "number": "double precision",
 }  # fmt: skip
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection): such text
+# gets a leading apostrophe, which spreadsheets show as text and do not display.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 class ExportError(Exception):
     pass
 
 
-@dataclass
-class Download:
-    filename: str
-    content_type: str
-    chunks: object  # an iterator of bytes
-
-
 def file_name(query, fmt):
     """<slug>-v<version>[-selection].<ext>: a reader knows what and which version they hold."""
-    layer = query.layer
-    partial = query.bbox is not None or bool(query.properties)
-    return f"{layer.slug}-v{layer.version}{'-selection' if partial else ''}.{FORMATS[fmt][1]}"
+    part = "-selection" if is_selection(query) else ""
+    return f"{query.layer.slug}-v{query.layer.version}{part}.{FORMATS[fmt][1]}"
+
+
+def is_selection(query):
+    return query.bbox is not None or bool(query.properties)
 
 
 def attribute_names(layer):
@@ -80,17 +82,21 @@ def attribute_names(layer):
         return sorted(row[0] for row in cursor.fetchall())
 
 
-def export(query: FeatureQuery, fmt):
-    if fmt not in FORMATS:
-        raise ExportError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
-    content_type = FORMATS[fmt][2]
-    if fmt == "geojson":
-        chunks = _buffered(geojson_text(query))
-    elif fmt == "csv":
-        chunks = _buffered(csv_text(query))
-    else:
-        chunks = ogr_export(query, fmt)
-    return Download(file_name(query, fmt), content_type, chunks)
+def stream(query: FeatureQuery, fmt):
+    """The file as chunks of about 64 kB of UTF-8 (GeoJSON, CSV and KML only)."""
+    writer = {"geojson": geojson_text, "csv": csv_text, "kml": kml_text}[fmt]
+    return _buffered(writer(query))
+
+
+def write(query: FeatureQuery, fmt, folder):
+    """Write the file into `folder` (the caller's, which it removes); returns its path."""
+    target = Path(folder) / file_name(query, fmt)
+    if fmt not in STREAMED:
+        return ogr_export(query, fmt, Path(folder), target)
+    with open(target, "wb") as handle:
+        for chunk in stream(query, fmt):
+            handle.write(chunk)
+    return target
 
 
 def _buffered(texts):
@@ -130,10 +136,17 @@ class _Line:
         return text
 
 
+def spreadsheet_safe(value):
+    """Text a spreadsheet would run as a formula, made plain text; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_text(query):
     names = attribute_names(query.layer)
     writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow(["WKT", *names])
+    yield "\ufeff" + writer.writerow(["WKT", *map(spreadsheet_safe, names)])
     rows = (
         query.queryset()
         .annotate(
@@ -144,10 +157,12 @@ def csv_text(query):
         .values_list("wkt", "properties")
     )
     for wkt, properties in rows.iterator(chunk_size=2000):
-        yield writer.writerow([wkt, *(_csv_value(properties.get(name)) for name in names)])
+        values = (spreadsheet_safe(text_value(properties.get(name))) for name in names)
+        yield writer.writerow([wkt, *values])
 
 
-def _csv_value(value):
+def text_value(value):
+    """A JSON property as a CSV cell or KML text: JSON for objects and lists."""
     if value is None:
         return ""
     if isinstance(value, dict | list):
@@ -155,6 +170,28 @@ def _csv_value(value):
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
+
+
+def kml_text(query):
+    """KML 2.2 in one pass: each row's geometry from ST_AsKML, its attributes as SchemaData."""
+    layer = query.layer
+    types = {a["name"]: a.get("type", "string") for a in layer.attributes}
+    names = attribute_names(layer)
+    yield kml.head(layer.title, licence_text(layer), [(n, types.get(n, "string")) for n in names])
+    rows = (
+        query.queryset()
+        .annotate(
+            kml=Func(
+                "geom", Value(GEOJSON_PRECISION), function="ST_AsKML", output_field=TextField()
+            ),
+            properties_json=Cast("properties", TextField()),
+        )
+        .values_list("id", "kml", "properties_json")
+    )
+    for fid, geometry, properties in rows.iterator(chunk_size=2000):
+        values = json.loads(properties)
+        yield kml.placemark(fid, geometry, {n: text_value(values.get(n)) for n in names})
+    yield kml.TAIL
 
 
 def shapefile_field_names(names):
@@ -202,15 +239,15 @@ def ogr_sql(query, aliases=None):
     return connection.ops.compose_sql(sql, [*params, *inner_params])
 
 
-def ogr_export(query, fmt):
-    """Run ogr2ogr from PostGIS into a temporary folder and stream the result (zipped for
-    Shapefile, with the field-name list and the licence); the folder goes when done."""
+def ogr_export(query, fmt, folder, target):
+    """Run ogr2ogr from PostGIS into `folder` (zipped for Shapefile, with the field-name list and
+    the licence); returns the file's path."""
     layer = query.layer
     driver, extension, options = OGR_FORMATS[fmt]
-    folder = Path(tempfile.mkdtemp(prefix="export-"))
     aliases = shapefile_field_names(attribute_names(layer)) if fmt == "shp" else None
-    target = folder / f"{layer.slug}.{extension}"
-    command = ["ogr2ogr", "-f", driver, str(target), gdal_pg_dsn(), "-sql", ogr_sql(query, aliases),
+    written = folder / f"{layer.slug}.{extension}"
+    command = ["ogr2ogr", "-f", driver, str(written), gdal_pg_dsn(),
+               "-sql", ogr_sql(query, aliases),
                "-nln", layer.slug, "-a_srs", "EPSG:4326"]  # fmt: skip
     if (layer.geometry_type or "").lower() in OGR_GEOMETRY_TYPES:
         command += ["-nlt", layer.geometry_type.upper()]
@@ -219,24 +256,21 @@ def ogr_export(query, fmt):
     if password := connection.settings_dict.get("PASSWORD"):
         env["PGPASSWORD"] = password  # not on the command line, where `ps` shows it
     try:
-        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600)
-        if result.returncode != 0:
-            raise ExportError(result.stderr.strip() or "ogr2ogr failed")
-        if fmt == "shp":
-            target = _zip_shapefile(folder, layer, aliases)
-        handle = target.open("rb")
-    finally:
-        shutil.rmtree(folder)  # an open handle keeps its file readable until closed
-    return _read_chunks(handle)
+        result = subprocess.run(
+            command, capture_output=True, text=True, env=env,
+            timeout=settings.DOWNLOAD_BUILD_TIMEOUT,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as exc:
+        raise ExportError("ogr2ogr took too long") from exc
+    if result.returncode != 0:
+        raise ExportError(result.stderr.strip() or "ogr2ogr failed")
+    if fmt == "shp":
+        written = _zip_shapefile(folder, layer, aliases)
+    written.rename(target)
+    return target
 
 
-def _read_chunks(handle):
-    with handle:
-        while chunk := handle.read(CHUNK):
-            yield chunk
-
-
-def _licence_text(layer):
+def licence_text(layer):
     lines = [layer.title, f"Licence: {layer.licence or '-'}", f"Attribution: {layer.attribution}"]
     return "\n".join(lines) + "\n"
 
@@ -245,13 +279,11 @@ def _licence_options(layer, fmt):
     if fmt == "gpkg":
         return ["-mo", f"LICENCE={layer.licence}", "-mo", f"ATTRIBUTION={layer.attribution}",
                 "-lco", f"DESCRIPTION={layer.title}"]  # fmt: skip
-    if fmt == "kml":
-        return ["-dsco", f"NAME={layer.title}", "-dsco", f"DESCRIPTION={_licence_text(layer)}"]
     return []
 
 
 def _zip_shapefile(folder, layer, aliases):
-    archive = folder / f"{layer.slug}.shp.zip"
+    archive = folder / f"{layer.slug}.zip.part"
     mapping = io.StringIO()
     writer = csv.writer(mapping)
     writer.writerow(["shapefile_field", "original_name"])
@@ -261,5 +293,5 @@ def _zip_shapefile(folder, layer, aliases):
             if part != archive:
                 zf.write(part, part.name)
         zf.writestr("field_names.csv", mapping.getvalue())
-        zf.writestr("LICENCE.txt", _licence_text(layer))
+        zf.writestr("LICENCE.txt", licence_text(layer))
     return archive
