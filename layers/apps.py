@@ -8,8 +8,8 @@ class LayersConfig(AppConfig):
     verbose_name = _("Map layers")
 
     def ready(self):
-        from .imports.originals import forget_original
         from .downloads.store import forget_layer
+        from .imports.originals import forget_original
         from .partitions import drop_layer_partition
         from .tiles import forget_tile_access
 

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from geoportal.gis.files import FileRefused
 
 from ..imports.originals import PREVIEW_FEATURES, original_path, preview_path
-from ..imports.recovery import record_failure
 from ..imports.queue import requeue
+from ..imports.recovery import record_failure
 from ..models import Layer, LayerVersion
 from .display import RUNNING, is_stuck
 
