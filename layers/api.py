@@ -92,7 +92,7 @@ class LayerUploadSerializer(serializers.Serializer):
         slug = data.get("slug")
         if slug and Layer.objects.filter(slug=slug).exists():
             raise serializers.ValidationError({"slug": _("A layer with this slug exists.")})
-        data["slug"] = slug or new_layer_slug(data["title"])
+        data["slug"] = slug or new_layer_slug(data["title"], data["title_ru"], data["title_en"])
         return data
 
 

@@ -49,9 +49,9 @@ def _no_basemap(settings):
 
 
 @pytest.fixture(autouse=True)
-def _originals_in_tmp(settings, tmp_path):
-    """The files each imported version keeps go to the test's own folder, not var/media."""
-    settings.LAYER_ORIGINALS_ROOT = tmp_path / "originals"
+def _originals_in_tmp(settings, tmp_path_factory):
+    """The files each imported version keeps go to a folder of the test's own, not var/media."""
+    settings.LAYER_ORIGINALS_ROOT = tmp_path_factory.mktemp("originals")
 
 
 @pytest.fixture

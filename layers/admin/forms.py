@@ -19,6 +19,7 @@ from ..imports.queue import inspect_stored, new_layer_slug
 from ..models import Layer
 
 OPTION_FIELDS = ["crs", "crs_code", "encoding", "layer_name", "x_column", "y_column", "wkt_column"]
+TITLES = ["title_be", "title_ru", "title_en"]
 KEPT_SALT = "layers.admin.kept-upload"
 KEPT_MAX_AGE = 24 * 3600
 
@@ -143,7 +144,8 @@ class LayerForm(forms.ModelForm):
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")
         if not slug:
-            slug = new_layer_slug(self.data.get("title_be", ""), self.data.get("title_en", ""))
+            titles = {name: self.cleaned_data.get(name) or "" for name in TITLES}
+            slug = new_layer_slug(**titles)
         return slug
 
     def clean(self):

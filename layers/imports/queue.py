@@ -10,12 +10,12 @@ from pathlib import Path
 
 from django.core.files import File
 from django.db import transaction
-from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from geoportal.gis.files import FORMATS, FileRefused, discard_upload, store_upload, stored_upload_of
 from geoportal.gis.inspect import ImportOptions, inspect
+from geoportal.transliteration import slug as latin_slug
 
 from ..models import Layer, LayerVersion
 from .originals import keep_original, original_path
@@ -24,9 +24,12 @@ from .recovery import record_failure
 from .tasks import import_layer_task
 
 
-def new_layer_slug(*titles):
-    """A free slug for a new layer, from the first of the titles that gives one, else "layer"."""
-    base = next((slug for slug in map(slugify, titles) if slug), "layer")[:90]
+def new_layer_slug(title_be="", title_ru="", title_en=""):
+    """A free web address for a new layer from its title in Latin letters, by the official
+    romanisation of its language ("Гарады Беларусі" -> harady-bielarusi), else "layer". Unique
+    (a number is added) and stable: made once, it does not follow later changes of the title."""
+    slugs = [latin_slug(title_be, "be"), latin_slug(title_ru, "ru"), latin_slug(title_en, "en")]
+    base = next((found for found in slugs if found), "layer")[:90]
     slug, number = base, 1
     while Layer.objects.filter(slug=slug).exists():
         number += 1
