@@ -6,11 +6,9 @@ legend and style one click away. Planners see and change only their own cities' 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cities.scoped_admin import refuse_change
@@ -24,6 +22,7 @@ from ..styles import note_text
 from .display import geometry_words, last_import, latest_version, legend_swatches, state_badge
 from .display import with_latest_version as with_latest
 from .forms import CRS_CHOICES, OPTION_FIELDS, LayerForm
+from .publishing import PublishingMixin
 from .style import StyleAdminMixin
 from .versions import VersionAdminMixin
 
@@ -65,13 +64,12 @@ def stream_geojson(features):
 
 
 @admin.register(Layer)
-class LayerAdmin(StyleAdminMixin, VersionAdminMixin, admin.ModelAdmin):
+class LayerAdmin(PublishingMixin, StyleAdminMixin, VersionAdminMixin, admin.ModelAdmin):
     form = LayerForm
     list_display = ["__str__", "state", "last_import", "legend", "style_link", "city", "updated"]
     list_filter = [("city", admin.RelatedOnlyFieldListFilter), "is_public", "topic_category"]
     search_fields = ["title_be", "title_ru", "title_en", "slug"]
     list_select_related = ["city", "owner"]
-    actions = ["publish_selected", "make_private"]
     readonly_fields = [
         "publication",
         "import_status",
@@ -212,8 +210,6 @@ class LayerAdmin(StyleAdminMixin, VersionAdminMixin, admin.ModelAdmin):
 
         return [
             view("preview", self.preview_geojson, "<int:pk>/preview.geojson"),
-            view("publish", self.publish_view, "<int:pk>/publish/"),
-            view("unpublish", self.unpublish_view, "<int:pk>/unpublish/"),
             *super().get_urls(),
         ]
 
@@ -232,70 +228,6 @@ class LayerAdmin(StyleAdminMixin, VersionAdminMixin, admin.ModelAdmin):
         if layer is None:
             raise Http404
         return stream_geojson(FeatureQuery(layer).geojson_features(limit=PREVIEW_FEATURES))
-
-    def publish_view(self, request, pk):
-        layer, refused = self.editable_layer(request, pk)
-        if refused:
-            return refused
-        if not layer.version:
-            messages.error(request, gettext("There is nothing to publish until an import ends."))
-            return redirect("admin:layers_layer_change", layer.pk)
-        if request.method == "POST":
-            self._publish(request, [layer], True)
-            return redirect("admin:layers_layer_change", layer.pk)
-        notes = layer.import_report.get("style_notes", [])
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": layer,
-            "title": gettext("Publish “%(layer)s”?") % {"layer": layer},
-            "text": gettext("Everyone will see it on the portal, at %(url)s.")
-            % {"url": request.build_absolute_uri(layer.get_absolute_url())},
-            "warnings": [note_text(n) for n in notes if n.get("reset")],
-            "style_url": reverse("admin:layers_layer_style", args=[layer.pk]),
-            "button": gettext("Publish"),
-        }
-        return TemplateResponse(request, "admin/layers/layer/confirm.html", context)
-
-    def unpublish_view(self, request, pk):
-        layer, refused = self.editable_layer(request, pk)
-        if refused:
-            return refused
-        if request.method == "POST":
-            self._publish(request, [layer], False)
-        return redirect("admin:layers_layer_change", layer.pk)
-
-    def _publish(self, request, layers, public):
-        for layer in layers:
-            layer.is_public = public
-            layer.save(update_fields=["is_public", "updated"])
-            self.log_change(request, layer, [{"changed": {"fields": ["is_public"]}}])
-        if public:
-            text = ngettext(
-                "Published: everyone can see %(layers)s on the portal.",
-                "Published: everyone can see %(layers)s on the portal.",
-                len(layers),
-            )
-        else:
-            text = ngettext(
-                "%(layers)s is a draft again: only its planners see it.",
-                "%(layers)s are drafts again: only their planners see them.",
-                len(layers),
-            )
-        names = ", ".join(f"“{layer}”" for layer in layers)
-        messages.success(request, text % {"layers": names})
-
-    @admin.action(description=_("Publish the selected layers"))
-    def publish_selected(self, request, queryset):
-        ready = [layer for layer in queryset if layer.version]
-        if len(ready) < queryset.count():
-            messages.warning(request, gettext("Layers still without data were not published."))
-        if ready:
-            self._publish(request, ready, True)
-
-    @admin.action(description=_("Make the selected layers drafts again"))
-    def make_private(self, request, queryset):
-        self._publish(request, list(queryset), False)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         layer = (
@@ -356,19 +288,6 @@ class LayerAdmin(StyleAdminMixin, VersionAdminMixin, admin.ModelAdmin):
             reverse("admin:layers_layer_style", args=[layer.pk]),
             gettext("Style"),
         )
-
-    @admin.display(description=_("publication"))
-    def publication(self, layer):
-        state = state_badge(layer)
-        if not layer.version:
-            return state
-        if layer.is_draft:
-            explanation = gettext(
-                "Look at it on the real layer page (with a “draft” banner), then publish it."
-            )
-        else:
-            explanation = gettext("Everyone sees it on the portal.")
-        return format_html('{} <p class="help">{}</p>', state, explanation)
 
     @admin.display(description=_("import"))
     def import_status(self, layer):
