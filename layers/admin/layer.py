@@ -17,7 +17,7 @@ from ..imports.originals import PREVIEW_FEATURES
 from ..imports.queue import queue_import
 from ..models import Layer
 from ..permissions import can_edit_layer, can_view_layer, editable_layers, is_planner
-from ..queries import FeatureQuery
+from ..queries import FeatureQuery, feature_collection
 from ..styles import note_text
 from .display import geometry_words, last_import, latest_version, legend_swatches, state_badge
 from .display import with_latest_version as with_latest
@@ -51,18 +51,6 @@ FACTS = [
 ]
 
 
-def stream_geojson(features):
-    """A FeatureCollection streamed from GeoJSON texts of features."""
-
-    def body():
-        yield '{"type":"FeatureCollection","features":['
-        for index, feature in enumerate(features):
-            yield ("," if index else "") + feature
-        yield "]}"
-
-    return StreamingHttpResponse(body(), content_type="application/geo+json")
-
-
 @admin.register(Layer)
 class LayerAdmin(PublishingMixin, StyleAdminMixin, VersionAdminMixin, admin.ModelAdmin):
     form = LayerForm
@@ -70,22 +58,7 @@ class LayerAdmin(PublishingMixin, StyleAdminMixin, VersionAdminMixin, admin.Mode
     list_filter = [("city", admin.RelatedOnlyFieldListFilter), "is_public", "topic_category"]
     search_fields = ["title_be", "title_ru", "title_en", "slug"]
     list_select_related = ["city", "owner"]
-    readonly_fields = [
-        "publication",
-        "import_status",
-        "report",
-        "map_preview",
-        "source_filename",
-        "source_format",
-        "source_crs_words",
-        "geometry",
-        "attribute_list",
-        "feature_count",
-        "version",
-        "owner_name",
-        "created",
-        "updated",
-    ]
+    readonly_fields = ["publication", "import_status", "report", "map_preview", *FACTS]
     change_form_template = "admin/layers/layer/change_form.html"
 
     def get_fieldsets(self, request, obj=None):
@@ -227,7 +200,10 @@ class LayerAdmin(PublishingMixin, StyleAdminMixin, VersionAdminMixin, admin.Mode
         layer = self.get_queryset(request).filter(pk=pk).first()
         if layer is None:
             raise Http404
-        return stream_geojson(FeatureQuery(layer).geojson_features(limit=PREVIEW_FEATURES))
+        features = FeatureQuery(layer).geojson_features(limit=PREVIEW_FEATURES)
+        return StreamingHttpResponse(
+            feature_collection(features), content_type="application/geo+json"
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         layer = (

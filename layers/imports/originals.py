@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils.text import get_valid_filename
 
 from ..models import LayerVersion
-from ..queries import FeatureQuery
+from ..queries import FeatureQuery, feature_collection
 
 # A version's map draws at most this many features: enough to judge the data at a glance.
 PREVIEW_FEATURES = 2000
@@ -68,10 +68,7 @@ def keep_preview(version, layer):
     partial = original.parent / (PREVIEW_NAME + ".part")
     try:
         with open(partial, "w", encoding="utf-8") as handle:
-            handle.write('{"type":"FeatureCollection","features":[')
-            for index, feature in enumerate(features):
-                handle.write(("," if index else "") + feature)
-            handle.write("]}")
+            handle.writelines(feature_collection(features))
         partial.replace(original.parent / PREVIEW_NAME)
     except OSError:
         logger.exception("the map of version %s could not be kept", version.pk)
