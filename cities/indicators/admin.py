@@ -176,7 +176,7 @@ def home_section(request):
     """The indicator values of the planner's cities on their home page: how many, the latest
     year, and what they can do."""
     ids = managed_city_ids(request.user)
-    if ids is not None and not ids:
+    if (ids is not None and not ids) or not request.user.has_perm("cities.view_indicatorvalue"):
         return None
     values = IndicatorValue.objects.filter(managed_by(request.user))
     return {
@@ -185,6 +185,7 @@ def home_section(request):
         "total": values.count(),
         "latest_year": values.aggregate(year=Max("year"))["year"],
         "samples": values.filter(is_sample=True).count(),
+        "may_add": request.user.has_perm("cities.add_indicatorvalue"),
         "add_url": reverse("admin:cities_indicatorvalue_add"),
         "import_url": reverse("admin:cities_indicatorvalue_import"),
         "list_url": reverse("admin:cities_indicatorvalue_changelist"),

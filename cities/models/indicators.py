@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -182,7 +183,7 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         series = f" [{self.subseries}]" if self.subseries else ""
-        return f"{self.indicator.code}{series} {self.city.name_en} {self.year}: {self.value}"
+        return f"{self.indicator.code}{series} {self.city.name} {self.year}: {localize(self.value)}"
 
     @property
     def is_computed(self):
@@ -235,7 +236,8 @@ class Target(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.city.name_en} {self.target_year}: {self.target_value}"
+        target = localize(self.target_value)
+        return f"{self.indicator.code} {self.city.name} {self.target_year}: {target}"
 
     def progress(self, value):
         """Share of the way from baseline to target (0..1, may overshoot), or None."""

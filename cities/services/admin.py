@@ -154,7 +154,7 @@ def home_section(request):
     """The services of the planner's cities on their home page: how many per category, and
     what they can do."""
     ids = managed_city_ids(request.user)
-    if ids is not None and not ids:
+    if (ids is not None and not ids) or not request.user.has_perm("cities.view_servicelocation"):
         return None
     services = ServiceLocation.objects.filter(managed_by(request.user))
     counts = services.values("category__pk").annotate(count=Count("pk")).order_by("-count")
@@ -164,6 +164,7 @@ def home_section(request):
         "title": _("City services"),
         "counts": [(categories[row["category__pk"]], row["count"]) for row in counts],
         "total": services.count(),
+        "may_add": request.user.has_perm("cities.add_servicelocation"),
         "add_url": reverse("admin:cities_servicelocation_add"),
         "import_url": reverse("admin:cities_servicelocation_import"),
         "list_url": reverse("admin:cities_servicelocation_changelist"),
