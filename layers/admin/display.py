@@ -35,9 +35,16 @@ def latest_version(layer):
 
 
 def is_stuck(version):
-    """Queued or running for longer than settings.IMPORT_STUCK_MINUTES."""
-    limit = timedelta(minutes=settings.IMPORT_STUCK_MINUTES)
-    return version.status in RUNNING and timezone.now() - version.created > limit
+    """Queued or running for longer than settings.IMPORT_STUCK_MINUTES without a live worker
+    (a heartbeat within IMPORT_STALE_SECONDS, see imports/recovery.py): no worker took it, or
+    its worker is gone and the sweep has not (yet) tried it again."""
+    now = timezone.now()
+    if version.status not in RUNNING:
+        return False
+    if now - version.created <= timedelta(minutes=settings.IMPORT_STUCK_MINUTES):
+        return False
+    stale = timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    return version.heartbeat is None or now - version.heartbeat > stale
 
 
 def layer_state(layer, version=None):

@@ -150,15 +150,3 @@ def test_the_owner_is_a_name_not_a_link_to_a_page_the_planner_may_not_open(clien
     page = client.get(reverse("admin:layers_layer_change", args=[layer.pk])).text
     assert "Алена Брэсцкая" in page
     assert reverse("admin:auth_user_change", args=[brest_planner.pk]) not in page
-
-
-def test_the_home_page_offers_only_what_the_planner_may_use(client, planner_of, english):
-    planner = planner_of("brest")  # the cities' loader alone: layers, and cities to look at
-    client.force_login(planner)
-    home = client.get(reverse("admin:index")).text
-    brest, pinsk = City.objects.get(slug="brest"), City.objects.get(slug="pinsk")
-    assert reverse("admin:layers_layer_add") in home
-    assert reverse("admin:cities_city_boundary", args=[brest.pk]) in home
-    assert reverse("admin:cities_city_boundary", args=[pinsk.pk]) not in home
-    assert reverse("admin:cities_servicelocation_add") not in home
-    assert reverse("admin:cities_indicatorvalue_add") not in home
