@@ -25,8 +25,10 @@ from pathlib import Path
 
 DOWNLOADS = Path(tempfile.mkdtemp(prefix="bench-downloads-"))
 os.environ["DOWNLOADS_ROOT"] = str(DOWNLOADS)
-# tiles.py sets up Django on the benchmarks' own Redis database and starts gunicorn.
-from tiles import ROOT, start_gunicorn  # noqa: E402
+from servers import ROOT, bench_env, setup_django, start_gunicorn  # noqa: E402
+
+# Django on the portal's database and the benchmarks' own Redis database.
+setup_django()
 
 from layers import demo  # noqa: E402
 from layers.models import Layer  # noqa: E402
@@ -74,7 +76,7 @@ def main():
     demo.load()
     layer = Layer.objects.get(slug=SLUG)
     print(f"{layer.slug}: {layer.feature_count:,} features; {os.cpu_count()} CPUs")
-    server, worker = start_gunicorn(args.port, 2, 4), start_worker()
+    (server, _), worker = start_gunicorn(bench_env(), 2, 4, args.port), start_worker()
     times = {fmt: [] for fmt in FORMATS}
     try:
         layer.save()

@@ -1,20 +1,27 @@
-"""Import speed and memory: the pipeline against bare ogr2ogr on the same files and database.
+"""Import speed and memory, in alternating rounds: the pipeline against bare ogr2ogr on the same
+files and database.
 
+    export PGPORT=.. REDIS_PORT=..
     .venv/bin/python bench/import.py                      # 1,000,000 points, 100,000 polygons
     .venv/bin/python bench/import.py --points 20000 --polygons 2000    # a quick run
 
-Generates, in a temporary folder, a zipped point Shapefile (attributes with Cyrillic) and a
-polygon GeoPackage in UTM 35N, imports each through layers.imports.queue.import_now (the pipeline
-that the admin, the API and the command use, minus the queue), then loads the same file with
-bare `ogr2ogr -f PostgreSQL` into the same database, and prints both times, the ratio and the
-peak memory (this process and its largest child, ogr2ogr). Uses DATABASE_URL; cleans up after.
+Generates, in a temporary folder, a zipped point Shapefile (attributes with Cyrillic; synthetic
+points over Belarus's bounding box) and a polygon GeoPackage in UTM 35N, then for each file runs
+--rounds rounds in turn of
+  pipeline  layers.imports.queue.import_now (the pipeline that the admin, the API and the command
+            use, minus the queue), in a child process, so that its peak memory (the process and
+            its ogr2ogr) is its own;
+  ogr2ogr   bare `ogr2ogr -f PostgreSQL` of the same file into the same database;
+and prints per file the median ratio of the times and its spread, and the peak memory.
+Aims (issue 16): within 1.3x of bare ogr2ogr; peak memory under 500 MB. It works in its own
+database (geoportal_bench_import, dropped afterwards) and Redis database number.
 """
 
 import argparse
 import csv
+import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -22,17 +29,13 @@ import time
 import zipfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geoportal.settings")
+from rounds import Aim, alternate, describe, load_average, ratios, verdict
+from rounds import table as markdown_table
+from servers import ROOT, bench_env, create_database, database_url, drop_database, setup_django
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-
-from layers.imports.queue import import_now  # noqa: E402
-from layers.models import Layer  # noqa: E402
+BENCH_DB = "geoportal_bench_import"
+RATIO = Aim(1.3, at_least=False)
+MEMORY = Aim(500, at_least=False, unit=" MB")
 
 NAMES = ["Мінск", "Брэст", "Гродна", "Віцебск", "Магілёў", "Гомель", "Пінск", "Ліда"]
 
@@ -89,81 +92,115 @@ def make_polygons(folder, count):
     return gpkg
 
 
-def bare_dsn():
-    db = connection.settings_dict
-    return f"PG:dbname='{db['NAME']}' host='{db['HOST']}' port='{db['PORT']}' user='{db['USER']}'"
+def measured(command, **kwargs):
+    """Run command to its end: (seconds, peak memory in MB of it and its descendants, stdout)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, **kwargs)
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if status:
+        raise RuntimeError(f"{command[:3]} failed: {status}")
+    return seconds, usage.ru_maxrss / 1024, out
 
 
 def bare_ogr2ogr(path):
     table = f"bench_bare_{os.getpid()}"
-    started = time.perf_counter()
-    subprocess.run(
-        [
-            "ogr2ogr",
-            "-f",
-            "PostgreSQL",
-            bare_dsn(),
-            str(path),
-            "-nln",
-            table,
-            "-t_srs",
-            "EPSG:4326",
-        ],
-        check=True,
-        env={**os.environ, "PGPASSWORD": connection.settings_dict.get("PASSWORD") or ""},
+    db = database_url(BENCH_DB, "postgresql")
+    seconds, peak, _ = measured(
+        ["ogr2ogr", "-f", "PostgreSQL", f"PG:{db}",
+         str(path), "-nln", table, "-t_srs", "EPSG:4326", "-overwrite"],
+    )  # fmt: skip
+    subprocess.run(["psql", db, "-qc", f"DROP TABLE IF EXISTS {table}"], check=True)
+    return seconds, peak
+
+
+def pipeline(path):
+    """The pipeline in a child process: (seconds of the import alone, peak MB, features)."""
+    _, peak, out = measured(
+        [sys.executable, __file__, "--child", str(path)], env=bench_env(BENCH_DB), cwd=ROOT
     )
-    seconds = time.perf_counter() - started
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
-    return seconds
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    return result["seconds"], peak, result["count"]
 
 
-def pipeline(path, slug):
-    Layer.objects.filter(slug=slug).delete()
-    layer = Layer.objects.create(slug=slug, title_en=slug)
+def child(path):
+    """In the child: import `path` into a new layer, print the time and count, delete it."""
+    setup_django(BENCH_DB)
+    from layers.imports.queue import import_now
+    from layers.models import Layer
+
+    Layer.objects.filter(slug="bench-import").delete()
+    layer = Layer.objects.create(slug="bench-import", title_en="Benchmark import (synthetic)")
     started = time.perf_counter()
-    import_now(layer, path)
+    import_now(layer, Path(path))
     seconds = time.perf_counter() - started
     layer.refresh_from_db()
     count = layer.feature_count
     layer.delete()
-    return seconds, count
-
-
-def peak_mb(who):
-    return resource.getrusage(who).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "count": count}))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--polygons", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="geoportal-bench-") as tmp:
-        folder = Path(tmp)
-        print(f"generating {args.points:,} points and {args.polygons:,} polygons...", flush=True)
-        shp, points_zip = make_points(folder, args.points)
-        gpkg = make_polygons(folder, args.polygons)
-        rows = []
-        for label, upload, bare_input in [
-            (f"{args.points:,} points, zipped Shapefile", points_zip, shp),
-            (f"{args.polygons:,} polygons, GeoPackage (UTM 35N)", gpkg, gpkg),
-        ]:
-            seconds, count = pipeline(upload, "bench-import")
-            bare = bare_ogr2ogr(bare_input)
-            rows.append((label, count, seconds, bare))
-            print(f"{label}: pipeline {seconds:.1f} s ({count:,} features), "
-                  f"bare ogr2ogr {bare:.1f} s, ratio {seconds / bare:.2f}", flush=True)  # fmt: skip
-    print()
-    print("| file | features | pipeline, s | bare ogr2ogr, s | ratio |")
-    print("|---|---:|---:|---:|---:|")
-    for label, count, seconds, bare in rows:
-        print(f"| {label} | {count:,} | {seconds:.1f} | {bare:.1f} | {seconds / bare:.2f} |")
-    print()
-    print(
-        f"peak memory: this process {peak_mb(resource.RUSAGE_SELF):.0f} MB, "
-        f"largest child (ogr2ogr) {peak_mb(resource.RUSAGE_CHILDREN):.0f} MB"
-    )
+    if args.child:
+        return child(args.child)
+    before = load_average()
+    print(f"building {BENCH_DB}; {before}", flush=True)
+    create_database(BENCH_DB)
+    rows = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="geoportal-bench-") as tmp:
+            folder = Path(tmp)
+            print(
+                f"generating {args.points:,} points and {args.polygons:,} polygons...", flush=True
+            )
+            shp, points_zip = make_points(folder, args.points)
+            gpkg = make_polygons(folder, args.polygons)
+            for label, upload, bare_input in [
+                (f"{args.points:,} points, zipped Shapefile", points_zip, shp),
+                (f"{args.polygons:,} polygons, GeoPackage (UTM 35N)", gpkg, gpkg),
+            ]:
+                peaks, counts = {"pipeline": [], "ogr2ogr": []}, set()
+
+                def run_pipeline(number, upload=upload, peaks=peaks, counts=counts):
+                    seconds, peak, count = pipeline(upload)
+                    peaks["pipeline"].append(peak)
+                    counts.add(count)
+                    return seconds
+
+                def run_bare(number, bare_input=bare_input, peaks=peaks):
+                    seconds, peak = bare_ogr2ogr(bare_input)
+                    peaks["ogr2ogr"].append(peak)
+                    return seconds
+
+                times = alternate(
+                    {"pipeline": run_pipeline, "ogr2ogr": run_bare},
+                    args.rounds,
+                    on_figure=lambda name, number, seconds, label=label: print(
+                        f"  {label}: round {number + 1} {name} {seconds:.1f} s", flush=True
+                    ),
+                )
+                slowdown = ratios(times["pipeline"], times["ogr2ogr"])
+                rows.append([
+                    label, ", ".join(f"{count:,}" for count in sorted(counts)),
+                    describe(times["pipeline"], " s"), describe(times["ogr2ogr"], " s"),
+                    f"{describe(slowdown)}; aim {RATIO}: {verdict(slowdown, RATIO)}",
+                    f"{max(peaks['pipeline']):.0f} MB (ogr2ogr alone {max(peaks['ogr2ogr']):.0f}"
+                    f" MB); aim {MEMORY}: {verdict(peaks['pipeline'], MEMORY)}",
+                ])  # fmt: skip
+    finally:
+        drop_database(BENCH_DB)
+    header = ["file", "features", "pipeline", "bare ogr2ogr", "pipeline / ogr2ogr; aim",
+              "peak memory of the pipeline; aim"]  # fmt: skip
+    print("\n" + markdown_table(header, rows))
+    print(f"\n{args.rounds} rounds per file, pipeline and ogr2ogr in turn; medians (min-max, IQR)")
+    print(f"before: {before}\nafter:  {load_average()}")
 
 
 if __name__ == "__main__":

@@ -1,25 +1,108 @@
-"""The servers bench/ogc.py compares, on the same PostGIS database (geoportal_bench): the portal
-under gunicorn (2 workers, DEBUG off), tipg (uvicorn) and pygeoapi (gunicorn), each peer in its
-own venv in a temporary folder, never in the project's dependencies; and the helpers they share.
+"""The servers and databases of the benchmarks: each benchmark's own PostgreSQL database in the
+project's cluster (geoportal_bench for bench/ogc.py, geoportal_bench_tiles, ..._import) and the
+benchmarks' Redis database number (BENCH_REDIS_DB, 2 by default; the portal's is 0, the tests'
+1), so that a run never touches the portal's data, cache or Celery queue; gunicorn on the portal
+(DEBUG off); tipg (uvicorn) and pygeoapi (gunicorn), each peer in its own venv in a temporary
+folder, never in the project's dependencies; and the HTTP load that bench/ogc.py sends them.
 """
 
 import glob
 import http.client
+import math
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PGPORT = os.environ.get("PGPORT", "54329")
+REDIS_PORT = os.environ.get("REDIS_PORT", "63799")
+BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "2"))
 BENCH_DB = "geoportal_bench"
-DB_URL = f"postgis://geoportal@127.0.0.1:{PGPORT}/{BENCH_DB}"
-PG_URL = f"postgresql://geoportal@127.0.0.1:{PGPORT}/{BENCH_DB}"
-# Belarus, roughly: where the synthetic features go.
-AREA = (23.5, 51.5, 32.5, 56.0)
+
+
+def database_url(db, scheme="postgis"):
+    return f"{scheme}://geoportal@127.0.0.1:{PGPORT}/{db}"
+
+
+PG_URL = database_url(BENCH_DB, "postgresql")
+
+
+def bench_env(db=None):
+    """The environment of a portal process on the benchmark's database (db; None keeps the
+    DATABASE_URL it has) and on the benchmarks' Redis number: its cache keys, throttle counters
+    and any queued task stay there. The API rates are set out of reach so that no benchmark
+    request is refused (the throttle still runs and is measured)."""
+    portal_redis = os.environ.get("REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/0")
+    redis_url = urlsplit(portal_redis)._replace(path=f"/{BENCH_REDIS_DB}").geturl()
+    database = {"DATABASE_URL": database_url(db)} if db else {}
+    return {
+        **os.environ,
+        **database,
+        "REDIS_URL": redis_url,
+        "CACHE_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "CACHE_KEY_PREFIX": "geoportal-bench",
+        # The tiles a run leaves in its Redis number expire within the hour.
+        "TILE_CACHE_SECONDS": "3600",
+        "API_RATE_ANON": "100000000/minute",
+        "API_RATE_USER": "100000000/minute",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        "BASEMAP_URL": "",
+    }
+
+
+def benchmark_database(db):
+    """`db` if it is a benchmark's own database (geoportal_bench...), the only kind a benchmark
+    may create or drop; else a ValueError."""
+    if not db.startswith("geoportal_bench"):
+        raise ValueError(f"{db} is not a benchmark database")
+    return db
+
+
+def create_database(db):
+    """Drop and create the benchmark's own database `db` (never another), then migrate it."""
+    import psycopg
+
+    benchmark_database(db)
+    with psycopg.connect(database_url("postgres", "postgresql"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
+        conn.execute(f'CREATE DATABASE "{db}"')
+    python = str(ROOT / ".venv/bin/python")
+    sh(python, "manage.py", "migrate", "-v", "0", env=bench_env(db), cwd=ROOT)
+
+
+def drop_database(db):
+    """Drop the benchmark's database, after closing this process's own connections to it."""
+    import psycopg
+
+    benchmark_database(db)
+    if "django.db" in sys.modules:
+        from django.db import connections
+
+        connections.close_all()
+
+    with psycopg.connect(database_url("postgres", "postgresql"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
+
+
+def setup_django(db=None):
+    """Django in this process, on the benchmark's database (None: DATABASE_URL as it is) and
+    the benchmarks' Redis number."""
+    os.environ.update(bench_env(db))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geoportal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
 
 
 def log(message):
@@ -78,25 +161,43 @@ class Server:
                 self.process.kill()
 
 
-def start_portal(tmp):
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": DB_URL, "DEBUG": "false",
-           "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING"}  # fmt: skip
+def start_gunicorn(env, workers=2, threads=1, port=None, log=None):
+    """gunicorn on the portal with `env`: (process, port). With threads > 1, gthread workers
+    (keep-alive; a worker's threads overlap their waits on the database), else sync workers, as
+    README's production command runs it. Returns once the port accepts connections."""
+    port = port or free_port()
+    kind = ["-k", "gthread", "--threads", str(threads), "--keep-alive", "30"] * (threads > 1)
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "geoportal.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning"],
-        cwd=ROOT, env=env, stderr=subprocess.STDOUT,
-        stdout=open(tmp / "portal.log", "w"),  # noqa: SIM115 (the server process keeps it)
+        [str(ROOT / ".venv/bin/gunicorn"), "geoportal.wsgi", "-w", str(workers), *kind,
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env, stderr=subprocess.STDOUT if log else None, stdout=log,
     )  # fmt: skip
+    for _ in range(150):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, port
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def start_portal(tmp, slugs, workers=2, threads=1):
+    """The portal on the benchmark database as a Server; slugs maps the benchmark's table names
+    to layer slugs."""
+    log = open(tmp / "portal.log", "w")  # noqa: SIM115 (the server process keeps it)
+    process, port = start_gunicorn(bench_env(BENCH_DB), workers, threads, log=log)
     server = Server(
         "portal",
         port,
-        {"points": "/ogc/collections/bench-points", "polygons": "/ogc/collections/bench-polygons"},
+        {table: f"/ogc/collections/{slug}" for table, slug in slugs.items()},
         process,
-        tiles={"points": "/tiles/bench-points/{z}/{x}/{y}.pbf",
-               "polygons": "/tiles/bench-polygons/{z}/{x}/{y}.pbf"},
-    )  # fmt: skip
-    server.wait("/ogc/collections/bench-points")
+        note=f"gunicorn {workers} workers" + f" x {threads} threads (gthread)" * (threads > 1),
+        tiles={table: f"/tiles/{slug}/{{z}}/{{x}}/{{y}}.pbf" for table, slug in slugs.items()},
+    )
+    server.wait(next(iter(server.collections.values())))
     return server
 
 
@@ -239,3 +340,79 @@ def start_pygeoapi(tmp):
 
 
 # --- load ---------------------------------------------------------------------------------------
+
+
+def tile_at(lon, lat, z):
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return {"z": z, "x": x, "y": y}
+
+
+def measure(server, table, next_suffix, *, requests, seconds, concurrency):
+    """One round of load on one server: `concurrency` keep-alive clients until `requests` are
+    done or `seconds` have passed. next_suffix() gives the next path after the collection's, or
+    the {z, x, y} of a tile. Returns requests per second, p50/p95 ms and the failures."""
+    latencies, failures, lock = [], [], threading.Lock()
+
+    def next_path():
+        """(path, whether it is a tile)"""
+        suffix = next_suffix()
+        if isinstance(suffix, dict):
+            return server.tiles[table].format(**suffix), True
+        return server.collections[table] + suffix.replace("f=json", f"f={server.geojson}"), False
+
+    def succeeded(status, body, tile):
+        if tile:
+            return status in (200, 204)  # an empty tile may come as 204 No Content
+        return status == 200 and body[:1] == b"{"
+
+    deadline = [None]
+    remaining = [requests]
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        while True:
+            with lock:
+                if remaining[0] <= 0 or time.time() > deadline[0]:
+                    return
+                remaining[0] -= 1
+                path, tile = next_path()
+            start = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Accept": "application/geo+json"})
+                response = conn.getresponse()
+                body = response.read()
+                ok = succeeded(response.status, body, tile)
+            except (OSError, http.client.HTTPException) as exc:
+                ok, body = False, str(exc).encode()
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+            elapsed = time.perf_counter() - start
+            with lock:
+                (latencies if ok else failures).append(elapsed if ok else (path, body[:200]))
+
+    # Warm up: a few requests on one connection, not counted.
+    warm = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    for _ in range(3):
+        warm.request("GET", next_path()[0])
+        warm.getresponse().read()
+    warm.close()
+    deadline[0] = time.time() + seconds
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    done = len(latencies)
+    quantiles = statistics.quantiles(latencies, n=20) if done >= 2 else [float("nan")] * 19
+    return {
+        "requests": done + len(failures),
+        "rps": done / wall if wall else 0,
+        "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "p95": quantiles[18] * 1000,
+        "failures": len(failures),
+        "first_failure": failures[0] if failures else None,
+    }
