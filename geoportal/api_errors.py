@@ -3,6 +3,7 @@
 DRF's default handler answers field errors as a bare dict and others as {"detail": ...}; clients
 then need two parsers. Here every 4xx has the same two keys, and Django's Http404 and
 PermissionDenied, and any ValueError raised while parsing input, become 4xx instead of a 500.
+geoportal/refusals.py gives the same body to what middleware refuses before any view runs.
 """
 
 from django.core.exceptions import PermissionDenied

@@ -1,9 +1,24 @@
+"""Middleware of the whole portal: languages (PortalLocaleMiddleware), API tokens beyond /api/
+(TokenAuthenticationMiddleware), and the guards against hostile input: a NUL byte anywhere a
+request can carry text is a 400 (HostileInputMiddleware), and an unexpected error is logged and
+answered without its SQL, paths or traceback, with or without DEBUG (ServerErrorMiddleware)."""
+
+import logging
+
 from django.conf import settings
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import AuthenticationFailed, Throttled
+
+from .authentication import LimitedTokenAuthentication
+from .gis.uploads import declared_too_large, too_large_message
+from .refusals import error_answer
+from .throttling import too_many_requests
+
+logger = logging.getLogger("geoportal.errors")
 
 
 def default_language_redirect(request):
@@ -58,7 +73,9 @@ class TokenAuthenticationMiddleware:
     def __call__(self, request):
         if "HTTP_AUTHORIZATION" in request.META and not request.path_info.startswith("/api/"):
             try:
-                found = TokenAuthentication().authenticate(request)
+                found = LimitedTokenAuthentication().authenticate(request)
+            except Throttled as error:
+                return too_many_requests(request, error.wait)
             except AuthenticationFailed as error:
                 return JsonResponse(
                     {"detail": str(error.detail), "code": "authentication_failed"},
@@ -67,4 +84,68 @@ class TokenAuthenticationMiddleware:
                 )
             if found is not None:
                 request.user = found[0]
+                # Writes by a token holder need no CSRF token (as in DRF); a session's do.
+                request.authenticated_by_token = True
         return self.get_response(request)
+
+
+def _carries_nul(request):
+    if "\x00" in request.path_info:
+        return True
+    if any("\x00" in key or any("\x00" in value for value in values)
+           for key, values in request.GET.lists()):  # fmt: skip
+        return True
+    # Headers and cookies reach the database too (tokens, sessions, languages).
+    return any("\x00" in value for value in request.META.values() if isinstance(value, str))
+
+
+class HostileInputMiddleware:
+    """A NUL byte in the path, the query, a header or a cookie is a 400: PostgreSQL cannot store
+    or compare one, and no real client sends one. (Form and JSON bodies are checked by Django's
+    and DRF's own fields, which refuse NUL bytes.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _carries_nul(request):
+            return error_answer(request, 400, "invalid", _("The request contains a NUL byte."))
+        return self.get_response(request)
+
+
+class ServerErrorMiddleware:
+    """An exception no view turned into a 4xx: logged with its traceback, answered 500 without
+    the exception's text (which may hold SQL or file paths), even when DEBUG is on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404 | PermissionDenied | SuspiciousOperation):
+            return None  # Django answers these with their own 4xx
+        logger.error("%s %s failed", request.method, request.path, exc_info=exception)
+        return error_answer(
+            request, 500, "server_error", _("Something went wrong on the server; it is logged.")
+        )
+
+
+class UploadLimitMiddleware:
+    """A request body larger than MAX_UPLOAD_SIZE is a 413: at once when its Content-Length
+    says so, else when LimitedUploadHandler has cut it off while CSRF checked a form (the admin's
+    uploads) or the view read it (the API asks upload_refused)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if declared_too_large(request):
+            return error_answer(request, 413, "too_large", too_large_message())
+        return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        if getattr(request, "upload_too_large", False):
+            return error_answer(request, 413, "too_large", too_large_message())
+        return None

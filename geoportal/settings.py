@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "corsheaders",
     "leaflet",
+    "axes",
+    "csp",
     "cities",
     "cities.services",
     "cities.indicators",
@@ -55,7 +58,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "geoportal.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "geoportal.database.middleware.ReadYourWritesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "geoportal.middleware.PortalLocaleMiddleware",
@@ -63,8 +68,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "geoportal.middleware.TokenAuthenticationMiddleware",
+    "geoportal.middleware.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "geoportal.throttling.RateLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "geoportal.middleware.ServerErrorMiddleware",
+    "geoportal.database.middleware.ReplicaFallbackMiddleware",
 ]
 
 ROOT_URLCONF = "geoportal.urls"
@@ -95,6 +106,39 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A streaming replica for reads (geoportal/database): DATABASE_REPLICA_URL names it; without it
+# every query uses the primary. Writes, transactions and migrations always use the primary; a
+# request or client that wrote reads from the primary for READ_YOUR_WRITES_SECONDS (a cookie
+# carries it to the next requests); the replica is skipped while unreachable or more than
+# REPLICA_MAX_LAG_SECONDS behind (checked at most every REPLICA_CHECK_SECONDS per process).
+# DB_TRANSACTION_POOLING=true behind PgBouncer in transaction mode: a server connection serves
+# one transaction at a time, so no server-side cursors and no prepared statements.
+DB_TRANSACTION_POOLING = env_bool("DB_TRANSACTION_POOLING", False)
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        engine="django.contrib.gis.db.backends.postgis",
+    )
+    # Tests never create a database on a read-only replica.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+for _database in DATABASES.values():
+    _database["CONN_HEALTH_CHECKS"] = True
+    if DB_TRANSACTION_POOLING:
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+DATABASE_ROUTERS = ["geoportal.database.router.PrimaryReplicaRouter"]
+READ_YOUR_WRITES_SECONDS = int(os.environ.get("READ_YOUR_WRITES_SECONDS", "10"))
+READ_YOUR_WRITES_COOKIE = "geoportal_primary"
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "30"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
+# /healthz and /readyz (geoportal/health.py): the name this web instance reports (several run
+# behind one proxy), how many Celery workers /readyz waits for and for how long at most.
+INSTANCE_NAME = os.environ.get("INSTANCE_NAME", "web")
+HEALTH_EXPECTED_WORKERS = int(os.environ.get("HEALTH_EXPECTED_WORKERS", "1"))
+HEALTH_WORKER_TIMEOUT = float(os.environ.get("HEALTH_WORKER_TIMEOUT", "1.0"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:63799/0")
 CACHES = {
@@ -167,17 +211,12 @@ REST_FRAMEWORK = {
     ],
     # Tokens (issued and revoked in the admin) for scripts; sessions for the browsable API.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "geoportal.authentication.LimitedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("API_RATE_ANON", "120/minute"),
-        "user": os.environ.get("API_RATE_USER", "600/minute"),
-    },
+    # One atomic Redis count per request, by a client address X-Forwarded-For cannot forge
+    # (geoportal/throttling.py; the rates are RATE_LIMITS below).
+    "DEFAULT_THROTTLE_CLASSES": ["geoportal.throttling.ApiRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
@@ -240,7 +279,11 @@ OGC_MAX_LIMIT = int(os.environ.get("OGC_MAX_LIMIT", "10000"))
 # Planners' files (geoportal/gis, layers/imports): the largest upload accepted, the caps checked
 # on a zip before anything is extracted, and where uploads wait for the worker.
 MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(2 * 1024**3)))
-IMPORT_ZIP_MAX_UNCOMPRESSED = int(os.environ.get("IMPORT_ZIP_MAX_UNCOMPRESSED", str(8 * 1024**3)))
+# A zip may unpack to IMPORT_ZIP_MAX_RATIO times MAX_UPLOAD_SIZE at most.
+IMPORT_ZIP_MAX_RATIO = int(os.environ.get("IMPORT_ZIP_MAX_RATIO", "4"))
+IMPORT_ZIP_MAX_UNCOMPRESSED = int(
+    os.environ.get("IMPORT_ZIP_MAX_UNCOMPRESSED", str(IMPORT_ZIP_MAX_RATIO * MAX_UPLOAD_SIZE))
+)
 IMPORT_ZIP_MAX_FILES = int(os.environ.get("IMPORT_ZIP_MAX_FILES", "1000"))
 IMPORT_ROOT = Path(os.environ.get("IMPORT_ROOT", MEDIA_ROOT / "imports"))
 # Imports that survive faults (layers/imports/recovery.py): a running import touches its heartbeat
@@ -321,3 +364,67 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "geoportal@localhost")
+
+# Hostile clients (docs/security.md).
+# Rate limits per scope (geoportal/throttling.py): anonymous clients by address, signed-in users by
+# account; a browser showing the portal's pages counts its map data in "pages".
+RATE_LIMITS = {
+    "api": os.environ.get("API_RATE_ANON", "120/minute"),
+    "users": os.environ.get("API_RATE_USER", "600/minute"),
+    "ogc": os.environ.get("OGC_RATE", "300/minute"),
+    "tiles": os.environ.get("TILE_RATE", "1200/minute"),
+    "downloads": os.environ.get("DOWNLOAD_RATE", "10/minute"),
+    "pages": os.environ.get("PAGE_RATE", "1200/minute"),
+}
+# Accounts with limits of their own in every scope, "user:rate,user:rate": the load benchmark's
+# token (make cluster sets API_RATE_USERS=bench:1000000/minute) measures the servers, not a limit.
+API_RATE_USERS = dict(item.split(":", 1) for item in env_list("API_RATE_USERS", "") if ":" in item)
+# How many proxies of ours stand in front of the portal: X-Forwarded-For is read only behind them.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Logins (admin passwords, API tokens): locked per account and per address after this many
+# failures, for AXES_COOLOFF_MINUTES (django-axes, counted in the cache).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = int(os.environ.get("AXES_COOLOFF_MINUTES", "15")) / 60
+AXES_LOCKOUT_PARAMETERS = "geoportal.authentication.lockout_parameters"
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CLIENT_IP_CALLABLE = "geoportal.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "geoportal.throttling.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Uploads stop at MAX_UPLOAD_SIZE while the body streams in (geoportal/gis/uploads.py).
+FILE_UPLOAD_HANDLERS = ["geoportal.gis.uploads.LimitedUploadHandler"]
+
+
+# Content-Security-Policy (django-csp): scripts only from the portal's own files (the admin's
+# django-leaflet widgets carry a per-response nonce), no inline script anywhere else, data only
+# from this origin, images also from the base maps' tile servers. Inline style attributes stay
+# allowed: the admin and Leaflet use them, and they cannot run code.
+def _origins(urls):
+    from urllib.parse import urlsplit
+
+    found = []
+    for url in urls:
+        parts = urlsplit(url.replace("{s}", "*"))
+        if parts.scheme in ("http", "https") and parts.netloc:
+            found.append(f"{parts.scheme}://{parts.netloc}")
+    return found
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *_origins([BASEMAP_URL, *(b["url"] for b in BASEMAPS)])],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}

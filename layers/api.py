@@ -29,6 +29,7 @@ from cities.models import City
 from cities.permissions import can_manage_city, managed_city_ids
 from geoportal.gis.files import FileRefused, discard_upload
 from geoportal.gis.inspect import ImportOptions
+from geoportal.gis.uploads import too_large_message
 from geoportal.query_params import BBoxFilter, IntegerFilter, ListFilter, ParsedFilterSet
 
 from .imports.queue import new_layer_slug, queue_import, receive_upload
@@ -158,11 +159,14 @@ class LayerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
 
     def create(self, request, *args, **kwargs):
         upload = LayerUploadSerializer(data=request.data, context={"request": request})
+        if getattr(request._request, "upload_too_large", False):
+            # LimitedUploadHandler stopped reading the body at MAX_UPLOAD_SIZE.
+            return Response({"detail": too_large_message(), "code": "too_large"}, status=413)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
         options = ImportOptions.from_dict(data)
         try:
-            source = receive_upload(data["file"], options)
+            received = receive_upload(data["file"], options)
         except FileRefused as exc:
             # Through the API's one error format, like every other 400.
             raise serializers.ValidationError({"file": [str(exc)]}) from exc
@@ -181,9 +185,9 @@ class LayerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
                     licence=data["licence"],
                     attribution=data["attribution"],
                 )
-                queue_import(layer, source, data["file"].name, request.user, options)
+                queue_import(layer, received, data["file"].name, request.user)
         except BaseException:
-            discard_upload(source.path)
+            discard_upload(received.path)
             raise
         body = LayerSerializer(layer, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})

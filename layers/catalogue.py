@@ -7,13 +7,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, FloatField, Func, Q, TextField, Value
-from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce, NullIf
 
+from cities.models import City
 from geoportal.translation import current_language
 
+from .models import TopicCategory
 from .permissions import visible_layers
-from .queries import FeatureQuery
+from .queries import FeatureQuery, PropertyValue
 from .styles import effective_style, geometry_family
 from .tiles import layer_cache_version
 
@@ -61,6 +62,17 @@ class CatalogueSearch:
         return qs.order_by("-updated", "slug")
 
 
+def filter_choices(user):
+    """The catalogue's filter lists, from the layers this user may see only: a city or topic
+    category whose layers are all private to others is not named."""
+    layers = visible_layers(user)
+    used = set(layers.exclude(topic_category="").values_list("topic_category", flat=True))
+    return {
+        "cities": City.objects.filter(layers__in=layers).distinct().order_by("name_be"),
+        "categories": [(value, label) for value, label in TopicCategory.choices if value in used],
+    }
+
+
 def table_page(layer, *, page=1, sort="", column="", value="", feature_id=None):
     """One page of the attribute table: sorted by an attribute (JSON order: numbers as numbers),
     filtered by one column's value, each row with its feature's bounding box for zooming."""
@@ -72,7 +84,7 @@ def table_page(layer, *, page=1, sort="", column="", value="", feature_id=None):
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     if key in names:
-        order = KeyTransform(key, "properties")
+        order = PropertyValue(key, "properties")
         order = order.desc(nulls_last=True) if descending else order.asc(nulls_last=True)
         qs = qs.order_by(order, "id")
     count = qs.count()

@@ -90,6 +90,9 @@ class Layer(models.Model):
     feature_count = models.PositiveIntegerField(_("feature count"), default=0)
     extent = models.PolygonField(_("extent"), srid=4326, null=True, blank=True)
     style = models.JSONField(_("style"), default=dict, blank=True)
+    # {"kind": ["school", "clinic"], ...}: the values an attribute may take when edited in place
+    # (layers/editing/checks.py). Kept apart from `attributes`, which each import rewrites.
+    attribute_choices = models.JSONField(_("attribute choices"), default=dict, blank=True)
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
@@ -207,3 +210,45 @@ class LayerVersion(models.Model):
             "layer": self.layer,
             "number": self.number,
         }
+
+
+class FeatureEdit(models.Model):
+    """One change to one feature, made in place (the layer page, the OGC API) or by a revert:
+    who, when, and the feature before and after as GeoJSON (None where it did not exist). With
+    the layer's versions (its imports) this is the layer's history (layers/editing/history.py).
+
+    Feature ids are those of the import `layer_version` made: a re-import gives every feature a
+    new id, so an edit's feature_id names a feature of that version only."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("added")
+        UPDATE = "update", _("changed")
+        DELETE = "delete", _("deleted")
+
+    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="edits")
+    layer_version = models.PositiveIntegerField(_("layer version"))
+    feature_id = models.BigIntegerField(_("feature"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    # Where the change came from: "page" (the layer page) or "ogc" (OGC API - Features Part 4).
+    via = models.CharField(_("made through"), max_length=10)
+    reverts = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reverted_by"
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [
+            models.Index(fields=["layer", "-created"], name="featureedit_layer_created"),
+            models.Index(fields=["layer", "feature_id"], name="featureedit_layer_feature"),
+        ]
+        verbose_name = _("feature edit")
+        verbose_name_plural = _("feature edits")
+
+    def __str__(self):
+        return f"{self.layer_id}/{self.feature_id} {self.action}"

@@ -8,11 +8,29 @@ from dataclasses import dataclass, field
 from django.contrib.gis.db.models.functions import AsGeoJSON, GeoFunc, Transform
 from django.contrib.gis.geos import Polygon
 from django.db.models import Q, TextField
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact
 
 from .models import Feature, Layer
+
+
+class PropertyValue(KeyTransform):
+    """properties -> 'name' (jsonb), the name always a key: Django's KeyTransform reads a name of
+    digits as an array index, so an attribute called "2024" would never match and
+    prop.99999999999999999999 would overflow PostgreSQL's integer."""
+
+    def as_postgresql(self, compiler, connection):
+        lhs, params = compiler.compile(self.lhs)
+        return f"({lhs} {self.postgres_operator} %s::text)", (*params, str(self.key_name))
+
+
+class PropertyText(PropertyValue):
+    """properties ->> 'name' (text), the name always a key."""
+
+    postgres_operator = KeyTextTransform.postgres_operator
+    output_field = TextField()
+
 
 # 7 decimals of a degree is about 1 cm: more is noise, fewer loses survey precision. In a
 # projected CRS the unit is the metre, and 3 decimals are a millimetre.
@@ -55,7 +73,7 @@ class FeatureQuery:
         for name, value in self.properties.items():
             # properties ->> name = value, compared as text whatever the JSON type; the key is
             # passed as a parameter, never spliced into SQL.
-            qs = qs.filter(Exact(KeyTextTransform(name, "properties"), str(value)))
+            qs = qs.filter(Exact(PropertyText(name, "properties"), str(value)))
         return qs.filter(self.extra).order_by("id")
 
     def count(self):

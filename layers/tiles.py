@@ -128,6 +128,13 @@ class TileAccess:
         return f'"{self.pk}-{self.cache_version}-{tile.z}-{tile.x}-{tile.y}"'
 
 
+def cache_control(access):
+    """Public tiles and TileJSON may sit in shared caches (nginx, a CDN); private ones never."""
+    if access.is_public:
+        return f"public, max-age={settings.TILE_HTTP_MAX_AGE}"
+    return "private, no-store"
+
+
 def access_key(slug):
     return f"tile-access:{slug}"
 

@@ -13,20 +13,27 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
-from cities.models import City
 from geoportal.query_params import parse_bbox, parse_int
 
 from . import tiles
-from .catalogue import GEOMETRY_FAMILIES, CatalogueSearch, table_page, thumbnail_svg
+from .catalogue import (
+    GEOMETRY_FAMILIES,
+    CatalogueSearch,
+    filter_choices,
+    table_page,
+    thumbnail_svg,
+)
 from .downloads import exporters, responses, store
+from .editing.page import editing_config
 from .maps import layer_map_config, map_layers
-from .models import TopicCategory
 from .permissions import can_edit_layer, visible_layers
 from .queries import FeatureQuery
 from .styles import effective_style
@@ -62,8 +69,7 @@ def catalogue(request):
             "search": search,
             "page": page,
             "query": query.urlencode(),
-            "categories": TopicCategory.choices,
-            "cities": City.objects.filter(layers__isnull=False).distinct().order_by("name_be"),
+            **filter_choices(request.user),
             "geometries": list(zip(GEOMETRY_FAMILIES, GEOMETRY_LABELS, strict=True)),
         },
     )
@@ -78,6 +84,7 @@ def layer_detail(request, slug):
         "tableUrl": reverse("layers:table", args=[layer.slug]),
         "citiesUrl": reverse("city-list"),
         "columns": [a["name"] for a in layer.attributes],
+        "editing": editing_config(request, layer),
     }
     downloads = [
         (fmt, label, reverse("layers:download", args=[layer.slug, fmt]),
@@ -152,7 +159,16 @@ def national_map_layers(request):
     return JsonResponse({"basemaps": basemaps, "groups": map_layers(request)})
 
 
+def _matches(etag, request):
+    """If-None-Match, compared weakly (RFC 9110): gzip makes the ETag sent out a weak one."""
+    sent = parse_etags(request.headers.get("If-None-Match", ""))
+    return etag in {tag.removeprefix("W/") for tag in sent}
+
+
+# Compressed here, once per tile and encoding, so that nginx's cache keeps the gzipped tile
+# instead of compressing it again for every client.
 @require_GET
+@gzip_page
 def tile(request, slug, z, x, y):
     try:
         wanted = tiles.TileRequest(z, x, y)
@@ -162,19 +178,26 @@ def tile(request, slug, z, x, y):
     if access is None:
         raise Http404
     etag = access.etag(wanted)
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+    if _matches(etag, request):
         response = HttpResponseNotModified()
     else:
         response = HttpResponse(tiles.get_tile(access, wanted), content_type=tiles.MVT_CONTENT_TYPE)
     response["ETag"] = etag
-    # Private tiles must not sit in shared caches.
-    response["Cache-Control"] = (
-        f"public, max-age={settings.TILE_HTTP_MAX_AGE}" if access.is_public else "private, no-store"
-    )
+    response["Cache-Control"] = tiles.cache_control(access)
     return response
 
 
 @require_GET
 def tilejson(request, slug):
     layer = _visible_layer(request, slug)
-    return JsonResponse(tiles.tilejson(layer, tiles.tiles_template_url(request, layer)))
+    access = tiles.TileAccess.of(layer)
+    # Titles are in the client's language; the tile URLs hold the layer's version.
+    etag = f'"{access.pk}-{access.cache_version}-{request.LANGUAGE_CODE}"'
+    if _matches(etag, request):
+        response = HttpResponseNotModified()
+    else:
+        response = JsonResponse(tiles.tilejson(layer, tiles.tiles_template_url(request, layer)))
+    response["ETag"] = etag
+    response["Cache-Control"] = tiles.cache_control(access)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response

@@ -12,6 +12,9 @@ APT_PACKAGES=(
   "postgresql-${PG_MAJOR}" "postgresql-${PG_MAJOR}-postgis-3" postgis
   gdal-bin libgdal-dev libgeos-dev libproj-dev binutils
   redis-server gettext chromium fonts-dejavu-core python3-venv make
+  # `make cluster` (scripts/cluster.sh): the proxy, the connection pool, its probe, the load
+  # generator of bench/cluster.py.
+  nginx pgbouncer curl wrk
 )
 
 missing=()
@@ -28,6 +31,14 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# Started by root, `make run` runs the web server and the worker as this unprivileged user.
+if [ "$(id -u)" -eq 0 ] && ! id -u geoportal >/dev/null 2>&1; then
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin geoportal
+fi
+
+# Debian's own Python 3.11 (python3-venv above) when there is one: an interpreter under a
+# user's home (pyenv in /root) could not be run by the `geoportal` user of `make run`.
+if [ -z "${PYTHON:-}" ] && [ -x /usr/bin/python3.11 ]; then PYTHON=/usr/bin/python3.11; fi
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 stamp=.venv/.installed

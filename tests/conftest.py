@@ -1,4 +1,8 @@
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -83,6 +87,17 @@ def page(browser, request):
     context.close()
 
 
+def wait_until(page, expression, timeout=60.0):
+    """page.wait_for_function for pages under the Content-Security-Policy: Playwright's polling
+    compiles the expression inside the page (eval, which the policy forbids), while
+    page.evaluate goes through the DevTools protocol, outside it."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(100)
+
+
 @pytest.fixture
 def output_dir(request):
     """A folder for this test's screenshots: test-results/<test name>/."""
@@ -165,7 +180,13 @@ def eager_celery():
 def english(settings):
     """Messages in English, whatever the portal's default language (pages without a language
     prefix, the admin and the API answer in LANGUAGE_CODE)."""
+    from django.urls import clear_url_caches
+
     settings.LANGUAGE_CODE = "en"
+    yield
+    # URLs reversed meanwhile were cached for "en" as the unprefixed default language: later
+    # /en/ pages (of a live server) would link /jsi18n/, the Belarusian catalogue.
+    clear_url_caches()
 
 
 @pytest.fixture(autouse=True)
@@ -290,3 +311,73 @@ def pinsk_layer(demo):
     )  # fmt: skip
     import_now(layer, TEST_DATA / "oblasts.fgb")
     return layer
+
+
+@pytest.fixture(scope="module")
+def replica_database(django_db_setup, django_db_blocker):
+    """The test database on the streaming replica that `make test` starts beside the primary
+    (scripts/services.sh, port REPLICA_PGPORT), as the database alias "replica" for this module's
+    tests: mark them django_db(databases=["default", "replica"]). A mirror for Django's test
+    machinery, so no test creates or flushes anything on it; a real connection to the replica
+    for the router."""
+    import copy
+
+    from django.db import connections
+
+    from geoportal.database import replica
+
+    primary = connections.settings["default"]
+    port = int(os.environ.get("REPLICA_PGPORT", int(primary["PORT"]) - 1000))
+    connections.settings[replica.REPLICA] = {
+        **copy.deepcopy(primary),
+        "PORT": port,
+        "TEST": {**primary["TEST"], "MIRROR": "default"},
+    }
+    yield connections.settings[replica.REPLICA]
+    with django_db_blocker.unblock():
+        connections[replica.REPLICA].close()
+    del connections[replica.REPLICA]
+    del connections.settings[replica.REPLICA]
+    replica.check()
+
+
+@pytest.fixture
+def start_worker(transactional_db, settings, tmp_path):
+    """start_worker(**env) -> a Celery worker process (with its beat) on the tests' Redis
+    database, using the test database; stopped at the end of the test."""
+    from django.db import connection
+
+    settings.IMPORT_ROOT = tmp_path / "imports"
+    db = connection.settings_dict
+    processes = []
+
+    def start(**extra):
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "IMPORT_ROOT": str(settings.IMPORT_ROOT),
+            "DOWNLOADS_ROOT": str(settings.DOWNLOADS_ROOT),
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            **extra,
+        }
+        number = len(processes)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "geoportal", "worker", "--pool=solo", "-B",
+             f"--schedule={tmp_path / f'beat-{number}'}", "--loglevel=info", "--without-gossip",
+             "--without-mingle", "--without-heartbeat",
+             f"--hostname=test-{os.getpid()}-{number}@%h",
+             f"--logfile={tmp_path.parent / f'celery-worker-{number}.log'}"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

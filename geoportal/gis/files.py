@@ -2,6 +2,7 @@
 before a byte is extracted, safe unpacking of a zip, and where an upload is kept (saved once,
 under IMPORT_ROOT, where the import workers read it)."""
 
+import json
 import shutil
 import uuid
 import zipfile
@@ -32,12 +33,10 @@ class FileRefused(Exception):
     """A planner's file that cannot be used, and why, in words a planner can act on.
 
     `problems` holds (row, message) pairs: row is the row or feature the message is about, or
-    None for the file as a whole. `option` names the ImportOptions field that would let the same
-    file in (a form keeps the file and points at that field); None when the file must change."""
+    None for the file as a whole."""
 
-    def __init__(self, *problems, option=None):
+    def __init__(self, *problems):
         self.problems = [p if isinstance(p, tuple) else (None, str(p)) for p in problems]
-        self.option = option
         super().__init__("; ".join(self.messages))
 
     @property
@@ -124,14 +123,40 @@ def check_zip(path):
                     "limit": settings.IMPORT_ZIP_MAX_UNCOMPRESSED // 2**20,
                 }
             )
-        damaged = archive.testzip()
-        if damaged is not None:
-            raise FileRefused(
-                _("The zip file %(name)s is damaged: %(member)s inside it cannot be read. Zip the "
-                  "files again and upload the new zip.")
-                % {"name": Path(path).name, "member": damaged}
-            )  # fmt: skip
+    # The members' checksums are verified while unpack() extracts them, in the worker.
     return names
+
+
+# Up to this size a GeoJSON file is parsed in the request to say where it is broken (pure
+# Python: no GDAL, nothing unpacked); a larger one is judged by GDAL in the worker.
+JSON_CHECK_MAX_BYTES = 64 * 2**20
+
+
+def check_json_syntax(path):
+    """Refuse a GeoJSON file that is not JSON, saying at which line and column it breaks off
+    and what to do."""
+    path = Path(path)
+    if path.stat().st_size > JSON_CHECK_MAX_BYTES:
+        return
+    try:
+        json.loads(path.read_bytes())
+    except json.JSONDecodeError as error:
+        raise FileRefused(
+            _(
+                "%(name)s is not valid GeoJSON: it breaks off at line %(line)s, column "
+                "%(column)s. Correct the file there (in a text editor) or export it again from "
+                "your map program, then upload it again."
+            )
+            % {"name": path.name, "line": error.lineno, "column": error.colno}
+        ) from error
+    except UnicodeDecodeError as error:
+        raise FileRefused(
+            _(
+                "%(name)s is not valid GeoJSON: its text is not in UTF-8. Export it again from "
+                "your map program with the UTF-8 encoding, then upload it again."
+            )
+            % {"name": path.name}
+        ) from error
 
 
 def unpack(path, folder, layer_name=""):
@@ -140,17 +165,32 @@ def unpack(path, folder, layer_name=""):
     path = Path(path)
     if path.suffix.lower() != ".zip":
         return path
+    check_zip(path)
     target = Path(folder) / "unzipped"
-    # A kept upload inspected again (with other options) unpacks over its first unpacking.
-    target.mkdir(exist_ok=True)
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            if info.is_dir():
-                continue
-            destination = target.joinpath(*PurePosixPath(info.filename.replace("\\", "/")).parts)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(info) as src, open(destination, "wb") as dst:
-                shutil.copyfileobj(src, dst, 1024 * 1024)
+    target.mkdir()
+    member = ""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                member = info.filename
+                if info.is_dir():
+                    continue
+                parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+                destination = target.joinpath(*parts)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                # zipfile stops at the declared size and checks each member's CRC.
+                with archive.open(info) as src, open(destination, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1024 * 1024)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        if not member:
+            raise FileRefused(
+                _("The file %(name)s is damaged or is not a zip file.") % {"name": path.name}
+            ) from exc
+        raise FileRefused(
+            _("The zip file %(name)s is damaged: %(member)s inside it cannot be read. Zip the "
+              "files again and upload the new zip.")
+            % {"name": path.name, "member": member}
+        ) from exc  # fmt: skip
     shapefiles = sorted(p for p in target.rglob("*") if p.suffix.lower() == ".shp")
     return _choose_shapefile(shapefiles, layer_name)
 
@@ -161,15 +201,13 @@ def _choose_shapefile(shapefiles, layer_name):
         if not chosen:
             raise FileRefused(
                 _("The zip file has no layer %(layer)s; its layers are: %(names)s.")
-                % {"layer": layer_name, "names": ", ".join(p.stem for p in shapefiles)},
-                option="layer_name",
+                % {"layer": layer_name, "names": ", ".join(p.stem for p in shapefiles)}
             )
         return chosen[0]
     if len(shapefiles) > 1:
         raise FileRefused(
             _("The zip file has %(count)s Shapefiles: %(names)s. Choose the one to import.")
-            % {"count": len(shapefiles), "names": ", ".join(p.stem for p in shapefiles)},
-            option="layer_name",
+            % {"count": len(shapefiles), "names": ", ".join(p.stem for p in shapefiles)}
         )
     return shapefiles[0]
 
@@ -183,23 +221,11 @@ def store_upload(upload):
     read it), keeping its file name (GDAL judges files by their extension). Returns the path."""
     folder = Path(settings.IMPORT_ROOT) / uuid.uuid4().hex
     folder.mkdir(parents=True)
-    path = folder / _stored_name(upload.name)
+    path = folder / get_valid_filename(Path(upload.name).name or "upload")
     with open(path, "wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
     return path
-
-
-def _stored_name(name):
-    return get_valid_filename(Path(name).name or "upload")
-
-
-def stored_upload_of(path, name):
-    """The file store_upload saved from an upload called `name`, given any path inside its
-    folder (what is read may have been unpacked or converted beside it); a path that is not in
-    an upload's folder is itself."""
-    folder = upload_folder(path)
-    return Path(path) if folder is None else folder / _stored_name(name)
 
 
 def upload_folder(path):

@@ -5,7 +5,6 @@ import. Every refusal is a FileRefused naming the cause in the planner's languag
 """
 
 import codecs
-import json
 import re
 import shutil
 import struct
@@ -13,17 +12,21 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from django.contrib.gis.gdal import DataSource, GDALException, SpatialReference
+from django.contrib.gis.gdal import GDALException, SpatialReference
+from django.contrib.gis.gdal.error import SRSException
 from django.utils.translation import gettext as _
 
 from .delimited import header_and_first_row
-from .files import FileRefused, check_file, unpack
+from .files import FileRefused, check_file, check_json_syntax, unpack
+from .sandbox import open_vector, sniff
+from .shapefiles import check_parts, prj_srs, sidecar
 
 # GDAL lists these GPX layers beside the routes and tracks they belong to.
 GPX_POINT_LAYERS = {"route_points", "track_points"}
 LONGITUDE_NAMES = ["lon", "lng", "long", "longitude", "x", "долгота", "даўгата", "xcoord"]
 LATITUDE_NAMES = ["lat", "latitude", "y", "широта", "шырата", "ycoord"]
 WKT_NAMES = ["wkt", "geometry", "geom", "the_geom", "shape", "wkt_geom"]
+CRS_CODE = re.compile(r"(EPSG|ESRI):\d{1,6}", re.IGNORECASE)
 WKT_VALUE = re.compile(
     r"^\s*(SRID=\d+;\s*)?(POINT|LINESTRING|POLYGON|MULTIPOINT|MULTILINESTRING|MULTIPOLYGON|"
     r"GEOMETRYCOLLECTION)\b",
@@ -80,15 +83,25 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
     options = options or ImportOptions()
     fmt = check_file(path)
     dataset = unpack(path, folder, options.layer_name)
+    sniff(dataset, fmt)
     if fmt == "CSV":
         return _inspect_csv(dataset, folder, options, allow_no_geometry)
     if dataset.suffix.lower() == ".shp":
-        _check_shapefile_parts(dataset)
+        check_parts(dataset)
     source = Source(path=dataset, format=fmt)
+    if fmt == "GeoJSON":
+        check_json_syntax(dataset)
     try:
-        datasource = DataSource(str(dataset))
+        datasource = open_vector(dataset, fmt)
     except GDALException as exc:
-        raise FileRefused(_unreadable(Path(path), dataset, fmt)) from exc
+        raise FileRefused(
+            _(
+                "%(name)s cannot be read as %(format)s: the file is damaged or is in another "
+                "format. Check that its extension matches its format, or export it again from "
+                "your map program."
+            )
+            % {"name": Path(path).name, "format": fmt}
+        ) from exc
     layers = [datasource[i] for i in range(datasource.layer_count)]
     if fmt == "GPX":
         layers = [lyr for lyr in layers if lyr.name not in GPX_POINT_LAYERS and lyr.num_feat]
@@ -101,8 +114,7 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
         if wanted not in names:
             raise FileRefused(
                 _("The file has no layer %(layer)s; its layers are: %(names)s.")
-                % {"layer": wanted, "names": ", ".join(names)},
-                option="layer_name",
+                % {"layer": wanted, "names": ", ".join(names)}
             )
         layer = layers[names.index(wanted)]
     elif len(layers) == 1:
@@ -110,8 +122,7 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
     else:
         raise FileRefused(
             _("The file has %(count)s layers: %(names)s. Choose the one to import.")
-            % {"count": len(layers), "names": ", ".join(names)},
-            option="layer_name",
+            % {"count": len(layers), "names": ", ".join(names)}
         )
     source.layer_name = layer.name if len(names) > 1 or fmt in {"GPX", "GeoPackage"} else ""
     source.preserve_fid = fmt in {"ESRI Shapefile", "GeoPackage", "FlatGeobuf"}
@@ -123,62 +134,24 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
     return source
 
 
-# Up to this size a GeoJSON file GDAL cannot open is parsed again to say where it is broken.
-JSON_POSITION_MAX_BYTES = 64 * 2**20
-
-
-def _unreadable(path, dataset, fmt):
-    """Why GDAL could not open the file, as precisely as can be said: for GeoJSON, the line and
-    column where it stops being JSON; and what to do."""
-    if fmt == "GeoJSON" and dataset.stat().st_size <= JSON_POSITION_MAX_BYTES:
-        try:
-            json.loads(dataset.read_bytes())
-        except json.JSONDecodeError as error:
-            return _(
-                "%(name)s is not valid GeoJSON: it breaks off at line %(line)s, column "
-                "%(column)s. Correct the file there (in a text editor) or export it again from "
-                "your map program, then upload it again."
-            ) % {"name": path.name, "line": error.lineno, "column": error.colno}
-        except UnicodeDecodeError:
-            return _(
-                "%(name)s is not valid GeoJSON: its text is not in UTF-8. Export it again from "
-                "your map program with the UTF-8 encoding, then upload it again."
-            ) % {"name": path.name}
-    return _(
-        "%(name)s cannot be read as %(format)s: the file is damaged or is in another format. "
-        "Check that its extension matches its format, or export it again from your map program."
-    ) % {"name": path.name, "format": fmt}
-
-
-def _sidecar(shp, extension):
-    for candidate in shp.parent.iterdir():
-        if candidate.stem == shp.stem and candidate.suffix.lower() == extension:
-            return candidate
-    return None
-
-
-def _check_shapefile_parts(shp):
-    missing = [ext for ext in (".shx", ".dbf") if _sidecar(shp, ext) is None]
-    if missing:
-        raise FileRefused(
-            _("The Shapefile %(name)s is incomplete: %(missing)s missing.")
-            % {"name": shp.name, "missing": ", ".join(missing)}
-        )
-
-
 def _set_crs(source, srs, options, dataset):
     if options.crs:
         try:
+            # Only an authority code: GDAL 3.6 would read a file or fetch a URL given as a CRS.
+            if not CRS_CODE.fullmatch(_crs_input(options.crs)):
+                raise ValueError(options.crs)
             stated = SpatialReference(_crs_input(options.crs))
         except (GDALException, ValueError, TypeError) as exc:
             raise FileRefused(
                 _("Unknown CRS %(crs)s: give an EPSG code such as EPSG:32635.")
-                % {"crs": options.crs},
-                option="crs",
+                % {"crs": options.crs}
             ) from exc
         source.s_srs = _crs_input(options.crs)
         source.source_crs = _crs_label(stated) or options.crs
         return
+    if srs is None and dataset.suffix.lower() == ".shp" and (srs := prj_srs(dataset)):
+        # GDAL did not read this .prj (a blank first line): ogr2ogr is told its WKT.
+        source.s_srs = srs.wkt
     if srs is None:
         hint = _(" (the .prj file is missing)") if dataset.suffix.lower() == ".shp" else ""
         raise FileRefused(
@@ -186,8 +159,7 @@ def _set_crs(source, srs, options, dataset):
                 "The file has no coordinate reference system%(hint)s: state it, "
                 "for example EPSG:32635 for UTM zone 35N."
             )
-            % {"hint": hint},
-            option="crs",
+            % {"hint": hint}
         )
     source.source_crs = _crs_label(srs)
 
@@ -198,7 +170,7 @@ def _crs_input(text):
 
 
 def _crs_label(srs):
-    with suppress(GDALException):
+    with suppress(GDALException, SRSException):
         srs.identify_epsg()
     for target in ("PROJCS", "GEOGCS", None):
         name, code = srs.auth_name(target), srs.auth_code(target)
@@ -213,8 +185,8 @@ def _shapefile_encoding(shp, override):
     Belarusian DBFs without a .cpg are nearly always CP1251)."""
     if override:
         return _encoding_name(override)
-    dbf = _sidecar(shp, ".dbf")
-    if _sidecar(shp, ".cpg") is not None or dbf is None:
+    dbf = sidecar(shp, ".dbf")
+    if sidecar(shp, ".cpg") is not None or dbf is None:
         return ""
     with open(dbf, "rb") as handle:
         header = handle.read(32)
@@ -243,8 +215,7 @@ def _encoding_name(name):
         codec = codecs.lookup(name.strip())
     except LookupError as exc:
         raise FileRefused(
-            _("Unknown encoding %(name)s: use, for example, UTF-8 or CP1251.") % {"name": name},
-            option="encoding",
+            _("Unknown encoding %(name)s: use, for example, UTF-8 or CP1251.") % {"name": name}
         ) from exc
     return {"utf-8": "UTF-8", "cp1251": "CP1251"}.get(codec.name, codec.name.upper())
 
@@ -278,8 +249,7 @@ def _inspect_csv(path, folder, options, allow_no_geometry=False):
         if stated not in header:
             raise FileRefused(
                 _("The CSV file has no column %(column)s; its columns are: %(columns)s.")
-                % {"column": stated, "columns": ", ".join(header)},
-                option="x_column",
+                % {"column": stated, "columns": ", ".join(header)}
             )
         return stated
 
@@ -287,9 +257,7 @@ def _inspect_csv(path, folder, options, allow_no_geometry=False):
     y = column(options.y_column) if options.y_column else ""
     wkt = column(options.wkt_column) if options.wkt_column else ""
     if bool(x) != bool(y):
-        raise FileRefused(
-            _("Name both the longitude (X) and the latitude (Y) columns."), option="x_column"
-        )
+        raise FileRefused(_("Name both the longitude (X) and the latitude (Y) columns."))
     if not (x or wkt):
         x = next((lowered[n] for n in LONGITUDE_NAMES if n in lowered), "")
         y = next((lowered[n] for n in LATITUDE_NAMES if n in lowered), "")
@@ -312,8 +280,7 @@ def _inspect_csv(path, folder, options, allow_no_geometry=False):
                 "(lon/lat, longitude/latitude, x/y) or a WKT geometry column. Its columns are: "
                 "%(columns)s. Name the columns in the form."
             )
-            % {"columns": ", ".join(header)},
-            option="x_column",
+            % {"columns": ", ".join(header)}
         )
     if x:
         source.open_options += [f"X_POSSIBLE_NAMES={x}", f"Y_POSSIBLE_NAMES={y}"]

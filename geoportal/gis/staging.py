@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from .delimited import bad_coordinates
 from .files import FileRefused
 from .inspect import ImportOptions, Source, inspect
+from .sandbox import DRIVERS, gdal_environment
 
 STAGING_SCHEMA = "import_staging"
 FID_COLUMN = "ogc_fid"
@@ -93,9 +95,12 @@ def _ogr2ogr_command(source, table):
     return command
 
 
-def _run_ogr2ogr(command, progress):
-    env = {"PATH": "/usr/bin:/bin", "PGPASSWORD": connection.settings_dict.get("PASSWORD") or ""}
-    env["CPL_LOG_ERRORS"] = "ON"
+def _run_ogr2ogr(command, progress, source):
+    password = connection.settings_dict.get("PASSWORD") or ""
+    env = gdal_environment(
+        *DRIVERS[source.format], "PostgreSQL",
+        base={"PGPASSWORD": password, "CPL_LOG_ERRORS": "ON"},
+    )  # fmt: skip
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=env)
         buffer = b""
@@ -134,7 +139,7 @@ def stage(source: Source, progress: Callable[[int], None] | None = None, qualifi
     0-100 while ogr2ogr reads the file."""
     qualified = qualified or new_staging_table()
     table = qualified.removeprefix(f"{STAGING_SCHEMA}.")
-    returncode, messages = _run_ogr2ogr(_ogr2ogr_command(source, table), progress)
+    returncode, messages = _run_ogr2ogr(_ogr2ogr_command(source, table), progress, source)
     if returncode != 0:
         drop_staged(qualified)
         raise FileRefused(_plain_gdal_error(messages, source))
@@ -199,8 +204,22 @@ def _describe_staged(qualified, table, source, messages):
         extent=extent,
         errors=[
             m for m in messages if m.startswith(("ERROR", "Warning")) and IGNORED_WARNING not in m
-        ][:20],
+        ][:20]
+        + (_coordinate_problems(source) if geometry_count < count else []),
     )
+
+
+def _coordinate_problems(source):
+    """Which CSV rows have no number in their coordinate columns, and what they hold instead."""
+    options = dict(option.split("=", 1) for option in source.open_options)
+    if source.format != "CSV" or not options.get("X_POSSIBLE_NAMES"):
+        return []
+    found = bad_coordinates(source.path, options["X_POSSIBLE_NAMES"], options["Y_POSSIBLE_NAMES"])
+    return [
+        _("row %(row)s: %(column)s %(value)s is not a number")
+        % {"row": row, "column": column, "value": repr(value)}
+        for row, column, value in found
+    ]
 
 
 def _attribute_type(data_type):

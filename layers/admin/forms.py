@@ -15,7 +15,7 @@ from cities.permissions import managed_city_ids
 from geoportal.gis.files import FileRefused, discard_upload, store_upload, upload_folder
 from geoportal.gis.inspect import ImportOptions
 
-from ..imports.queue import inspect_stored, new_layer_slug
+from ..imports.queue import check_stored, new_layer_slug
 from ..models import Layer
 
 OPTION_FIELDS = ["crs", "crs_code", "encoding", "layer_name", "x_column", "y_column", "wkt_column"]
@@ -112,11 +112,22 @@ class LayerForm(forms.ModelForm):
         help_text=_("For a CSV table whose shapes are written out as text in one column."),
     )
 
+    attribute_choices = forms.CharField(
+        label=_("attribute choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For editing on the layer page and from QGIS: one line per attribute, its allowed "
+            "values separated by |, e.g. kind: school | clinic | park."
+        ),
+    )
+
     class Meta:
         model = Layer
         fields = [
             "title_be", "title_ru", "title_en", "abstract_be", "abstract_ru", "abstract_en",
             "slug", "keywords", "topic_category", "city", "licence", "attribution",
+            "attribute_choices",
         ]  # fmt: skip
 
     def __init__(self, *args, user=None, **kwargs):
@@ -129,9 +140,20 @@ class LayerForm(forms.ModelForm):
         if ids is not None:
             self.fields["city"].queryset = City.objects.filter(pk__in=ids)
             self.fields["city"].required = True
-        # What the worker will import: set by clean() once the file has passed inspection.
+        # What the worker will import: set by clean() once the file has passed its checks.
         self.received = None
         self.kept_name = ""
+        self.initial["attribute_choices"] = "\n".join(
+            f"{name}: {' | '.join(map(str, values))}"
+            for name, values in (self.instance.attribute_choices or {}).items()
+        )
+
+    def clean_attribute_choices(self):
+        try:
+            return parse_choices(self.cleaned_data.get("attribute_choices", ""),
+                                 self.instance.attributes)  # fmt: skip
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
     def options(self):
         data = {name: self.cleaned_data.get(name) for name in OPTION_FIELDS}
@@ -156,21 +178,17 @@ class LayerForm(forms.ModelForm):
                 self.add_error("file", gettext("Choose the file to upload."))
             return cleaned
         try:
-            # Refuse a bad file here, with the reason, rather than in the worker's report.
-            source = inspect_stored(stored, self.options(), keep=True)
+            # Refuse here, with the reason, what can be seen without unpacking the file; GDAL
+            # reads it in the worker, whose verdict the layer's page and a notice give.
+            received = check_stored(stored, self.options(), keep=True)
         except FileRefused as exc:
-            if exc.option:
-                # The same file will do once the option is stated: keep it meanwhile.
-                self.add_error(exc.option, str(exc))
-                self._keep(stored, name)
-            else:
-                discard_upload(stored)
-                self.add_error("file", str(exc))
+            discard_upload(stored)
+            self.add_error("file", str(exc))
             return cleaned
         if self.errors:
             self._keep(stored, name)
         else:
-            self.received = source
+            self.received = received
             self.kept_name = name
         return cleaned
 
@@ -204,3 +222,22 @@ class LayerForm(forms.ModelForm):
         # A bound form shows its data: the token goes back in the page for the next submission.
         self.data = self.data.copy()
         self.data[self.add_prefix("kept_upload")] = token
+
+
+def parse_choices(text, attributes):
+    """'name: a | b' lines -> {"name": ["a", "b"]}, values typed as the attribute is."""
+    types = {a["name"]: a.get("type", "string") for a in attributes or []}
+    choices = {}
+    for line in filter(None, (line.strip() for line in text.splitlines())):
+        name, _sep, values = line.partition(":")
+        name = name.strip()
+        if name not in types:
+            raise ValueError(gettext("The layer has no attribute %(name)s.") % {"name": name})
+        kind = {"integer": int, "number": float, "real": float}.get(types[name], str)
+        try:
+            choices[name] = [kind(v.strip()) for v in values.split("|") if v.strip()]
+        except ValueError:
+            raise ValueError(
+                gettext("%(name)s holds numbers: its choices must be numbers.") % {"name": name}
+            ) from None
+    return choices

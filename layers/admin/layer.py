@@ -76,7 +76,11 @@ class LayerAdmin(PublishingMixin, StyleAdminMixin, VersionAdminMixin, admin.Mode
             return [upload, options, description, more]
         state = (_("State"), {"fields": ["publication", "import_status", "report", "map_preview"]})
         facts = (_("Data"), {"fields": FACTS, "classes": ["collapse"]})
-        return [state, description, upload, options, more, facts]
+        editing = (
+            _("Editing in place"),
+            {"fields": ["attribute_choices"], "classes": ["collapse"]},
+        )
+        return [state, description, upload, options, more, editing, facts]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -138,7 +142,7 @@ class LayerAdmin(PublishingMixin, StyleAdminMixin, VersionAdminMixin, admin.Mode
             obj.owner = request.user
         super().save_model(request, obj, form, change)
         if form.received is not None:
-            queue_import(obj, form.received, form.kept_name, request.user, form.options())
+            queue_import(obj, form.received, form.kept_name, request.user)
             messages.info(
                 request,
                 gettext("%(file)s is being imported; this page shows the progress.")

@@ -11,7 +11,6 @@ and headers that would start a formula, KML text and names.
 import csv
 import io
 import json
-import os
 import subprocess
 import zipfile
 from pathlib import Path
@@ -21,6 +20,7 @@ from django.db import connection
 from django.db.models import Func, TextField, Value
 from django.db.models.functions import Cast
 
+from geoportal.gis.sandbox import gdal_environment
 from geoportal.gis.staging import gdal_pg_dsn
 
 from ..queries import GEOJSON_PRECISION, FeatureQuery
@@ -252,9 +252,10 @@ def ogr_export(query, fmt, folder, target):
     if (layer.geometry_type or "").lower() in OGR_GEOMETRY_TYPES:
         command += ["-nlt", layer.geometry_type.upper()]
     command += options + _licence_options(layer, fmt)
-    env = {**os.environ}
-    if password := connection.settings_dict.get("PASSWORD"):
-        env["PGPASSWORD"] = password  # not on the command line, where `ps` shows it
+    # Only the PostgreSQL reader and the format's writer, no network (geoportal.gis.sandbox);
+    # the password in the environment, not on the command line, where `ps` shows it.
+    password = connection.settings_dict.get("PASSWORD") or ""
+    env = gdal_environment("PostgreSQL", driver, base={"PGPASSWORD": password})
     try:
         result = subprocess.run(
             command, capture_output=True, text=True, env=env,

@@ -6,6 +6,7 @@ layer serving its previous version; the outcome is written on the LayerVersion a
 
 import logging
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.gis.geos import Polygon
@@ -15,10 +16,10 @@ from django.utils.translation import gettext_noop
 from psycopg import sql
 
 from geoportal.gis.files import FileRefused
-from geoportal.gis.inspect import Source
+from geoportal.gis.inspect import ImportOptions, Source, inspect
 from geoportal.gis.staging import FID_COLUMN, GEOMETRY_COLUMN, stage
 
-from ..models import Layer
+from ..models import Layer, LayerVersion
 from ..partitions import index_partition, new_partition, swap_partition
 from ..styles import restyle
 from . import recovery
@@ -152,7 +153,6 @@ def run_import(version_id):
         logger.info("import of version %s: already done or running elsewhere", version_id)
         return
     layer = version.layer
-    source = Source.from_dict(version.source)
     started = time.monotonic()
 
     def report_progress(percent):
@@ -162,6 +162,7 @@ def run_import(version_id):
     with recovery.Heartbeat(version.pk):
         try:
             recovery.detect_lost_client()
+            source = inspected_source(version)
             # ogr2ogr's reading is most of the work: 2-80 %.
             staged = stage(
                 source, lambda p: report_progress(2 + p * 78 // 100), version.staging_table
@@ -226,6 +227,18 @@ def swap_in(layer_id, version, partition, staged, report):
             logger.info("swap of layer %s waits for a lock: %s", layer_id, exc)
             time.sleep(pause)
             pause = min(pause * 2, 5)
+
+
+def inspected_source(version):
+    """The version's Source. A queued upload is inspected here, in the worker (unpacked into its
+    own folder under IMPORT_ROOT), once: the inspection is kept on the version."""
+    data = version.source
+    if "upload" not in data:
+        return Source.from_dict(data)
+    path = Path(data["upload"])
+    source = inspect(path, path.parent, ImportOptions.from_dict(data.get("options")))
+    LayerVersion.objects.filter(pk=version.pk).update(source=source.as_dict())
+    return source
 
 
 def _no_features_message(report):

@@ -1,11 +1,12 @@
 """Starting a layer import: from an upload (admin, API), which is saved once under IMPORT_ROOT,
-inspected once and queued for the worker with what the inspection found; from a file on disk
-(the import_layer command, the demo loader), imported in this process; or from a version's kept
-original (a retry or a restore), queued again like an upload. Every version keeps its original
-(originals.py).
+checked without being unpacked and queued; the worker unpacks and inspects it once and keeps the
+inspection on the LayerVersion. Or from a file on disk (the import_layer command, the demo
+loader), inspected and imported in this process; or from a version's kept original (a retry or a
+restore), queued again like an upload. Every version keeps its original (originals.py).
 """
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.files import File
@@ -13,8 +14,16 @@ from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from geoportal.gis.files import FORMATS, FileRefused, discard_upload, store_upload, stored_upload_of
+from geoportal.gis.files import (
+    FORMATS,
+    FileRefused,
+    check_file,
+    check_json_syntax,
+    discard_upload,
+    store_upload,
+)
 from geoportal.gis.inspect import ImportOptions, inspect
+from geoportal.gis.sandbox import sniff
 from geoportal.transliteration import slug as latin_slug
 
 from ..models import Layer, LayerVersion
@@ -37,21 +46,40 @@ def new_layer_slug(title_be="", title_ru="", title_en=""):
     return slug
 
 
+@dataclass
+class Received:
+    """An upload stored under IMPORT_ROOT and checked, waiting for the worker to inspect it."""
+
+    path: Path
+    options: ImportOptions
+
+    def as_dict(self):
+        """What LayerVersion.source holds until the worker has inspected the file."""
+        return {"upload": str(self.path), "options": self.options.as_dict()}
+
+
 def receive_upload(upload, options=None):
-    """Save an uploaded file where the workers read it and inspect it there, once: the Source
-    that queue_import takes. A file that cannot be imported is removed and refused."""
-    return inspect_stored(store_upload(upload), options)
+    """Save an uploaded file where the workers read it, and refuse in the request what is seen
+    without unpacking or GDAL: the format, the size, a zip's list of members, a file's content
+    not being its format, a GeoJSON that is no JSON (with where it breaks off). Unpacking and
+    GDAL's inspection happen once, in the worker. A refused file is removed."""
+    return check_stored(store_upload(upload), options)
 
 
-def inspect_stored(path, options=None, keep=False):
-    """Inspect an upload saved by store_upload: its Source, or FileRefused. A refused file is
-    removed unless `keep` (a form that keeps it while the planner states what it needs)."""
+def check_stored(path, options=None, keep=False):
+    """The checks of receive_upload on a file store_upload saved: its Received, or FileRefused.
+    A refused file is removed unless `keep` (a form keeps it while the planner corrects it)."""
     try:
-        return inspect(path, path.parent, options or ImportOptions())
+        fmt = check_file(path)
+        if path.suffix.lower() != ".zip":
+            sniff(path, fmt)
+        if fmt == "GeoJSON":
+            check_json_syntax(path)
     except BaseException:
         if not keep:
             discard_upload(path)
         raise
+    return Received(path, options or ImportOptions())
 
 
 def create_version(layer, filename, user=None, source=None, options=None, restored_from=None):
@@ -72,11 +100,11 @@ def create_version(layer, filename, user=None, source=None, options=None, restor
     )
 
 
-def queue_import(layer, source, filename, user=None, options=None, restored_from=None):
+def queue_import(layer, received, filename, user=None, restored_from=None):
     """Queue the import of a received upload once the current transaction commits. Returns the
-    LayerVersion; the worker stages source as it is, without looking at the file again."""
-    version = create_version(layer, filename, user, source, options, restored_from)
-    keep_original(version, stored_upload_of(source.path, filename))
+    LayerVersion; the worker inspects the file, keeps the inspection on it, and stages it."""
+    version = create_version(layer, filename, user, received, received.options, restored_from)
+    keep_original(version, received.path)
     Layer.objects.filter(pk=layer.pk).update(status=Layer.Status.QUEUED, progress=0)
     transaction.on_commit(lambda: import_layer_task.delay(version.pk))
     return version
@@ -94,13 +122,13 @@ def requeue(version, user):
         )
     options = ImportOptions.from_dict(version.options)
     with open(path, "rb") as handle:
-        source = receive_upload(File(handle, name=path.name), options)
+        received = receive_upload(File(handle, name=path.name), options)
     try:
         return queue_import(
-            version.layer, source, version.source_filename, user, options, restored_from=version
+            version.layer, received, version.source_filename, user, restored_from=version
         )
     except BaseException:
-        discard_upload(source.path)
+        discard_upload(received.path)
         raise
 
 

@@ -18,6 +18,7 @@
 import logging
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -26,7 +27,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from geoportal.gis.files import discard_upload
-from geoportal.gis.inspect import Source
 from geoportal.gis.staging import drop_staged, new_staging_table
 
 from ..models import Layer, LayerVersion
@@ -124,13 +124,21 @@ def reconnect():
         connection.close()
 
 
+def upload_path(version):
+    """A version's stored file: the upload as received (until the worker has inspected it) or
+    the dataset its inspection found (a zip's unpacked .shp, in the same folder); or None."""
+    data = version.source or {}
+    path = data.get("upload") or data.get("path")
+    return Path(path) if path else None
+
+
 def clean_up(version):
     """After an import, whatever its outcome: drop its staging table and remove its upload, then
     say so on the version (the sweep cleans up after a worker killed before this)."""
     reconnect()
     if drop_staging_table(version.staging_table):
-        if version.source:
-            discard_upload(Source.from_dict(version.source).path)
+        if (path := upload_path(version)) is not None:
+            discard_upload(path)
         LayerVersion.objects.filter(pk=version.pk).update(staging_table="")
 
 
@@ -160,8 +168,8 @@ def sweep():
             version = stale.select_for_update(skip_locked=True).filter(pk=version_id).first()
             if version is None:
                 continue
-            source = Source.from_dict(version.source) if version.source else None
-            upload_there = source is not None and source.path.exists()
+            source = upload_path(version)
+            upload_there = source is not None and source.exists()
             if version.attempts < settings.IMPORT_MAX_ATTEMPTS and upload_there:
                 version.status = Layer.Status.QUEUED
                 version.heartbeat = timezone.now()
@@ -173,7 +181,7 @@ def sweep():
             else:
                 record_failure(version.layer_id, version.pk, lost_worker_message(version.attempts))
                 if source is not None:
-                    discard_upload(source.path)
+                    discard_upload(source)
                 failed.append(version.pk)
         if version.staging_table:
             drop_staging_table(version.staging_table)

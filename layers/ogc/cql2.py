@@ -9,15 +9,16 @@ collection answers the spatial predicates itself, so the translation stays backe
 
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import reduce
 from operator import or_
 
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
 from django.db.models import F, JSONField, Lookup, Q, TextField, Value
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 from django.db.models.lookups import (
     Exact,
@@ -27,12 +28,16 @@ from django.db.models.lookups import (
     LessThan,
     LessThanOrEqual,
 )
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from pygeofilter import ast, values
 from pygeofilter.backends.evaluator import Evaluator, handle
 from pygeofilter.parsers.cql2_json import parse as parse_cql2_json
 from pygeofilter.parsers.cql2_text import parse as parse_cql2_text
 from rest_framework.exceptions import ValidationError
+
+from ..queries import PropertyText, PropertyValue
+from .crs import check_in_domain
 
 FILTER_LANGS = ("cql2-text", "cql2-json")
 GEOMETRY = "geometry"
@@ -52,13 +57,13 @@ class Queryable:
         """The expression compared with literals: the column, or `properties -> name` (jsonb,
         so numbers compare as numbers and strings as strings)."""
         if self.field is None:
-            return KeyTransform(self.name, "properties")
+            return PropertyValue(self.name, "properties")
         return F(self.field)
 
     def text(self):
         """The expression as text, for LIKE and IS NULL (JSON null counts as null)."""
         if self.field is None:
-            return KeyTextTransform(self.name, "properties")
+            return PropertyText(self.name, "properties")
         return Cast(F(self.field), TextField())
 
     def literal(self, value):
@@ -68,6 +73,7 @@ class Queryable:
             value = value.isoformat()
         if isinstance(value, float) and not math.isfinite(value):
             raise invalid(_("Numbers in a filter must be finite."))
+        check_literal_type(self, value)
         if self.type == "string" and isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
         if self.field is None:
@@ -101,6 +107,47 @@ class Like(Lookup):
 
 def invalid(message):
     return ValidationError({"filter": message})
+
+
+# A filter is a handful of conditions: these caps answer a 400 at once for a flood of them (2,000
+# ANDed terms would otherwise parse for seconds and then exhaust Python's recursion).
+MAX_FILTER_LENGTH = 20_000
+MAX_FILTER_OPERATORS = 100
+MAX_INTEGER = 2**63 - 1
+
+
+def check_filter_size(text, lang):
+    operators = (
+        text.count('"op"') if lang == "cql2-json"
+        else len(re.findall(r"\b(?:AND|OR|NOT)\b", text, flags=re.IGNORECASE))
+    )  # fmt: skip
+    if len(text) > MAX_FILTER_LENGTH or operators > MAX_FILTER_OPERATORS:
+        raise invalid(
+            _("The filter is too large: at most %(chars)s characters and %(ops)s operators.")
+            % {"chars": MAX_FILTER_LENGTH, "ops": MAX_FILTER_OPERATORS}
+        )
+
+
+def check_literal_type(queryable, value):
+    """A literal that cannot be compared with the property is a 400 naming both, not an SQL
+    error: a number for a number, true/false for a boolean, a real date for a date."""
+    wrong = False
+    if queryable.type in ("number", "integer"):
+        wrong = isinstance(value, bool) or not isinstance(value, int | float)
+        wrong = wrong or (isinstance(value, int) and abs(value) > MAX_INTEGER)
+    elif queryable.type == "boolean":
+        wrong = not isinstance(value, bool)
+    elif queryable.format in ("date", "date-time"):
+        try:
+            wrong = not isinstance(value, str) or not (parse_datetime(value) or parse_date(value))
+        except ValueError:
+            wrong = True
+    if wrong:
+        raise invalid(
+            _("%(name)s is of type %(type)s; %(value)s is not.")
+            % {"name": queryable.name, "type": queryable.format or queryable.type,
+               "value": json.dumps(value, default=str)[:100]}
+        )  # fmt: skip
 
 
 class FilterTranslator(Evaluator):
@@ -180,6 +227,11 @@ class FilterTranslator(Evaluator):
     @handle(ast.Like)
     def like(self, node, lhs):
         prop = self._scalar_property(lhs)
+        pattern = node.pattern
+        if not isinstance(pattern, str):
+            raise invalid(_("LIKE needs a text pattern."))
+        if (len(pattern) - len(pattern.rstrip("\\"))) % 2:
+            raise invalid(_("A LIKE pattern must not end with an escaping backslash."))
         q = Q(Like(prop.text(), Value(node.pattern)))
         return ~q if node.not_ else q
 
@@ -233,9 +285,12 @@ class FilterTranslator(Evaluator):
         if self.flip_axes:
             geojson = {**geojson, "coordinates": _flip(geojson["coordinates"])}
         try:
-            geometry = GEOSGeometry(json.dumps(geojson), srid=self.srid)
-        except (GEOSException, ValueError, TypeError):
+            geometry = GEOSGeometry(json.dumps(geojson))
+            # GeoJSON input comes tagged 4326; the literal is in the filter's CRS.
+            geometry.srid = self.srid
+        except (GEOSException, GDALException, ValueError, TypeError):
             raise invalid(_("Invalid geometry literal.")) from None
+        check_in_domain(geometry, "filter")
         if not geometry.valid and geometry.geom_type not in ("Point", "MultiPoint"):
             raise invalid(_("Invalid geometry literal: %(reason)s") % {
                 "reason": geometry.valid_reason})  # fmt: skip
@@ -250,9 +305,11 @@ class FilterTranslator(Evaluator):
             raise invalid(_("BBOX needs four numbers.")) from None
         if self.flip_axes:
             numbers = [numbers[1], numbers[0], numbers[3], numbers[2]]
+        if not all(map(math.isfinite, numbers)):
+            raise invalid(_("BBOX needs four numbers."))
         box = Polygon.from_bbox(numbers)
         box.srid = self.srid
-        return box
+        return check_in_domain(box, "filter")
 
 
 def _flip(coordinates):
@@ -277,6 +334,10 @@ def _normalise_json(node):
         minx, miny, maxx, maxy = numbers
         ring = [[minx, miny], [maxx, miny], [maxx, maxy], [minx, maxy], [minx, miny]]
         return {"type": "Polygon", "coordinates": [ring]}
+    if node.get("op") == "in" and not (
+        len(node.get("args", [])) == 2 and isinstance(node["args"][1], list)
+    ):
+        raise invalid(_('IN takes a list of values: {"op": "in", "args": [property, [...]]}.'))
     node = {key: _normalise_json(value) for key, value in node.items()}
     if node.get("op") == "between" and len(node.get("args", [])) == 3:
         node["args"] = [node["args"][0], node["args"][1:]]
@@ -293,6 +354,7 @@ def parse_filter(text, lang=None):
                 % {"list": ", ".join(FILTER_LANGS)}
             }  # fmt: skip
         )
+    check_filter_size(text, lang)
     try:
         if lang == "cql2-json":
             return parse_cql2_json(_normalise_json(json.loads(text)))
@@ -313,3 +375,7 @@ def filter_q(text, queryables, spatial, *, lang=None, srid=4326, flip_axes=False
         raise
     except NotImplementedError:
         raise invalid(_("This filter uses an operator the portal does not support.")) from None
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, GDALException,
+            GEOSException):  # fmt: skip
+        # pygeofilter builds odd trees from odd input (a cql2-json "in" with one value): refused.
+        raise invalid(_("This filter cannot be applied to this collection.")) from None

@@ -7,12 +7,16 @@ Belarusian surveyor works in Pulkovo 1942 (SK-42) Gauss-Kruger: the 6-degree zon
 coordinates in those CRSs are written latitude/northing first, as Part 2 requires.
 """
 
+import math
 from dataclasses import dataclass
 
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+MAX_COORDINATE = 1e8
 
 
 @dataclass(frozen=True)
@@ -77,3 +81,25 @@ def parse_crs(value, param="crs"):
                 % {"crs": value, "list": ", ".join(crs_uris())}
             }
         ) from None
+
+
+def check_in_domain(geometry, param):
+    """A geometry in another CRS than WGS 84 that PROJ cannot take to WGS 84 (outside that CRS's
+    domain, as a UTM bbox of 1e8 m is) is a 400 naming the parameter, not a database error.
+    PostGIS and GDAL share PROJ, so this transform fails exactly where the query would."""
+    if geometry.srid in (None, 4326):
+        return geometry
+    extent = None
+    # No CRS offered spans more than Earth's circumference in metres; PROJ spends minutes on
+    # coordinates like 1e30, so they are refused before it sees them.
+    if all(abs(value) <= MAX_COORDINATE for value in geometry.extent):
+        try:
+            extent = geometry.transform(4326, clone=True).extent
+        except (GDALException, GEOSException, ValueError):
+            extent = None
+    if not (extent and all(math.isfinite(value) for value in extent)):
+        raise ValidationError(
+            {param: _("The coordinates are outside the area EPSG:%(srid)s covers.")
+             % {"srid": geometry.srid}}
+        )  # fmt: skip
+    return geometry

@@ -4,6 +4,7 @@ the views parse with (parameters.py), Features and Tiles paths alike, so it cann
 from django.urls import reverse
 
 from ..tiles import MVT_CONTENT_TYPE
+from . import transactions
 from .parameters import crs_schema, format_parameter, items_parameters, parameter
 from .responses import GEOJSON, HTML, JSON, OPENAPI, SCHEMA_JSON
 
@@ -68,6 +69,11 @@ def openapi_document(server_url):
         "/tileMatrixSets/{tileMatrixSetId}": _get(
             "A tile matrix set", "getTileMatrixSet", [tms_id], _response("Tile matrix set", JSON)),
     }  # fmt: skip
+    components = {"schemas": {"exception": {
+        "type": "object", "required": ["code"],
+        "properties": {"code": {"type": "string"}, "description": {"type": "string"},
+                       "detail": {"type": "string"}}}}}  # fmt: skip
+    transactions.add_openapi_operations(paths, components)
     return {
         "openapi": "3.0.3",
         "info": {
@@ -79,8 +85,5 @@ def openapi_document(server_url):
         },
         "servers": [{"url": server_url.rstrip("/") + base if base else server_url}],
         "paths": paths,
-        "components": {"schemas": {"exception": {
-            "type": "object", "required": ["code"],
-            "properties": {"code": {"type": "string"}, "description": {"type": "string"},
-                           "detail": {"type": "string"}}}}},
+        "components": components,
     }  # fmt: skip

@@ -75,9 +75,10 @@ class ItemsRequest:
 
 def parse_bbox_in(value, crs):
     """bbox in `crs` (4 or 6 numbers) -> Polygon with that SRID, axes in the CRS's order."""
-    return parse_bbox(
+    box = parse_bbox(
         value, srid=crs.srid, northing_first=crs.northing_first, geographic=crs.geographic
     )
+    return crs_module.check_in_domain(box, "bbox")
 
 
 def parse_datetime_param(value):

@@ -313,6 +313,8 @@ def collection_or_404(user, collection_id):
 
 def collection(user, collection_id):
     """The provider of one collection, or None if there is none the user may see."""
+    if "\x00" in collection_id:  # PostgreSQL text cannot hold it: no such collection
+        return None
     for provider in BUILT_IN:
         if provider.id == collection_id:
             return provider()

@@ -1,5 +1,6 @@
 """OGC API - Features at /ogc/: Part 1 Core (GeoJSON, HTML, OpenAPI 3.0), Part 2 CRS by
-reference, Part 3 Filtering (queryables, CQL2 text and JSON).
+reference, Part 3 Filtering (queryables, CQL2 text and JSON), Part 4 Create, Replace, Update,
+Delete on the map layers (transactions.py: each endpoint names the methods it writes with).
 
 Views are thin: they parse the request into an ItemsRequest (parameters.py), ask the
 collection's provider (providers.py) and render JSON or HTML (responses.py).
@@ -12,10 +13,11 @@ from datetime import UTC, datetime
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.exceptions import ValidationError
 
 from . import crs as crs_module
+from . import transactions
 from .openapi import openapi_document
 from .parameters import parse_crs_param, parse_items_request
 from .providers import LayerProvider, collection_or_404, collections
@@ -61,6 +63,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    *transactions.CONFORMANCE,
 ]
 
 
@@ -91,13 +94,14 @@ def landing(request):
     return respond(request, "landing.html", data)
 
 
-swagger_ui = SpectacularSwaggerView.as_view(url="/ogc/api?f=json", title="OGC API - Features")
+swagger_ui = SpectacularSwaggerSplitView.as_view(url="/ogc/api?f=json", title="OGC API - Features")
 
 
 @ogc_endpoint
 def api_definition(request):
     """The OpenAPI 3.0 document; its HTML form is Swagger UI (served locally) reading it."""
-    if output_format(request) == "html":
+    # Swagger UI's page, and its start-up script (?f=html&script=), which the page loads.
+    if output_format(request) == "html" or "script" in request.GET:
         return swagger_ui(request)
     document = openapi_document(request.build_absolute_uri("/"))
     return HttpResponse(json.dumps(document), content_type=OPENAPI)
@@ -188,6 +192,7 @@ def feature_collection_text(features, *, matched, returned, links):
     return f'{{{meta},"features":[{",".join(features)}]}}'
 
 
+@transactions.writable(POST=transactions.create_item)
 @ogc_endpoint
 def items(request, collection_id):
     provider = collection_or_404(request.user, collection_id)
@@ -223,6 +228,9 @@ def items(request, collection_id):
     return respond(request, "items.html", body, GEOJSON, headers)
 
 
+@transactions.writable(
+    PUT=transactions.replace_item, PATCH=transactions.update_item, DELETE=transactions.delete_item
+)
 @ogc_endpoint
 def item(request, collection_id, feature_id):
     provider = collection_or_404(request.user, collection_id)

@@ -40,6 +40,27 @@ def test_production_refuses_a_missing_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_settings_behind_pgbouncer_with_a_replica():
+    """DB_TRANSACTION_POOLING: no server-side cursors and no prepared statements (a transaction
+    pool hands each transaction any server connection); the replica never gets a test database."""
+    shown = manage(
+        "shell",
+        "-c",
+        "import json; from django.conf import settings; print(json.dumps(settings.DATABASES))",
+        DB_TRANSACTION_POOLING="true",
+        DATABASE_REPLICA_URL="postgis://geoportal@127.0.0.1:6432/geoportal_replica",
+    )
+    assert shown.returncode == 0, shown.stderr
+    databases = json.loads(shown.stdout.splitlines()[-1])
+    assert set(databases) == {"default", "replica"}
+    for database in databases.values():
+        assert database["DISABLE_SERVER_SIDE_CURSORS"] is True
+        assert database["OPTIONS"]["prepare_threshold"] is None
+        assert database["CONN_HEALTH_CHECKS"] is True
+    assert databases["replica"]["NAME"] == "geoportal_replica"
+    assert databases["replica"]["TEST"]["MIRROR"] == "default"
+
+
 def test_collectstatic_under_production_settings(tmp_path):
     """The README's release step: hashed, compressed static files, every reference in the
     vendored CSS and JavaScript (source maps included) found."""

@@ -2,7 +2,7 @@
 neither see nor change another city's layers."""
 
 import pytest
-from conftest import TEST_DATA
+from conftest import TEST_DATA, wait_until
 from django.urls import reverse
 
 from cities.models import City
@@ -117,7 +117,7 @@ def test_layer_page_follows_a_running_import(page, live_server, planner_of, clie
     page.goto(f"{live_server.url}{reverse('admin:layers_layer_change', args=[layer.pk])}")
     assert page.locator(".layer-import progress").get_attribute("value") == "40"
     Layer.objects.filter(pk=layer.pk).update(progress=80)
-    page.wait_for_function("document.querySelector('.layer-import progress').value === 80")
+    wait_until(page, "document.querySelector('.layer-import progress').value === 80")
     Layer.objects.filter(pk=layer.pk).update(status=Layer.Status.FAILED, error_message="Broken")
     page.wait_for_selector(".layer-import[data-status=failed]")
     assert "Broken" in page.locator(".layer-import-error").inner_text()

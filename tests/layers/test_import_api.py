@@ -56,7 +56,6 @@ def test_upload_answers_202_with_the_layer_url_and_imports(
     [
         ("noshp.zip", {}, ("file", "has no .shp file")),
         ("badzip.zip", {}, ("file", "damaged or is not a zip file")),
-        ("belarus_utm35n.gpkg", {}, ("file", "2 layers: oblasts, target_cities")),
         ("oblasts.kml", {"city": "gomel"}, ("city", "You do not manage this city")),
         ("oblasts.kml", {"city": ""}, ("city", "Choose one of the cities you manage")),
         ("oblasts.kml", {"topic_category": "gossip"}, ("topic_category", "not a valid choice")),
@@ -103,11 +102,12 @@ def test_private_layers_are_visible_only_to_their_city_planners(planner_of):
     assert client_for(None).get(f"/api/v1/layers/{public.slug}/").status_code == 200
 
 
-def test_an_upload_is_saved_once_and_inspected_once(
+def test_an_upload_is_saved_once_and_inspected_once_by_the_worker(
     brest_planner, django_capture_on_commit_callbacks, settings, tmp_path, oblasts_zip, monkeypatch
 ):
-    """The upload lands once under IMPORT_ROOT, unpacked there once; the inspection travels with
-    the version, and the worker stages it without opening the file with GDAL again."""
+    """The request only stores the upload once under IMPORT_ROOT and checks what is seen without
+    unpacking it; the worker unpacks and inspects it once, keeps the inspection on the version,
+    and stages it."""
     settings.IMPORT_ROOT = root = tmp_path / "imports"
     queued = []
     monkeypatch.setattr("layers.imports.queue.import_layer_task.delay", queued.append)
@@ -115,25 +115,64 @@ def test_an_upload_is_saved_once_and_inspected_once(
         response = upload(client_for(brest_planner), oblasts_zip, title="Вобласці", city="brest")
     assert response.status_code == 202, response.content
     (folder,) = root.iterdir()
-    assert sorted(p.name for p in folder.iterdir()) == ["oblasts.zip", "unzipped"]
+    assert sorted(p.name for p in folder.iterdir()) == ["oblasts.zip"]  # nothing unpacked yet
     version = Layer.objects.get(slug=response.json()["slug"]).versions.get()
     assert queued == [version.pk]
-    assert version.source["format"] == "ESRI Shapefile"
-    assert version.source["path"] == str(folder / "unzipped" / "oblasts.shp")
-    assert version.source["encoding"] == "CP1251"
+    assert version.source["upload"] == str(folder / "oblasts.zip")
 
-    def no_second_look(*args, **kwargs):
-        raise AssertionError("the worker opened the file again")
-
-    monkeypatch.setattr("geoportal.gis.inspect.DataSource", no_second_look)
-    monkeypatch.setattr("geoportal.gis.inspect.check_file", no_second_look)
+    from geoportal.gis import inspect as inspect_module
     from layers.imports.pipeline import run_import
 
+    opened = []
+    real_open = inspect_module.open_vector
+    monkeypatch.setattr(
+        inspect_module, "open_vector", lambda *args: opened.append(args) or real_open(*args)
+    )
     run_import(version.pk)
     version.refresh_from_db()
     assert version.status == "ready", version.error_message
+    assert len(opened) == 1
+    assert version.source["format"] == "ESRI Shapefile"
+    assert version.source["path"] == str(folder / "unzipped" / "oblasts.shp")
+    assert version.source["encoding"] == "CP1251"
     assert version.layer.feature_count == 7
     assert list(root.iterdir()) == []  # the upload and its unpacked files are gone
+
+
+def test_what_only_the_worker_sees_fails_the_version_with_the_reason(
+    brest_planner, eager_celery, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.IMPORT_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client_for(brest_planner), TEST_DATA / "belarus_utm35n.gpkg",
+                          title="Layer", city="brest")  # fmt: skip
+    assert response.status_code == 202
+    detail = client_for(brest_planner).get(response.json()["url"]).json()
+    assert detail["status"] == "failed"
+    assert "2 layers: oblasts, target_cities" in detail["error_message"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_body_larger_than_the_limit_is_a_413_before_it_is_read(brest_planner, settings):
+    settings.MAX_UPLOAD_SIZE = 1024
+    client = client_for(brest_planner)
+    response = client.post("/api/v1/layers/", data=b"x", content_type="multipart/form-data; "
+                           "boundary=x", CONTENT_LENGTH=str(5 * 2**30))  # fmt: skip
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+
+
+def test_an_upload_is_cut_off_at_the_limit_while_it_streams(brest_planner, settings, tmp_path):
+    """A body within the declared-length allowance is still stopped once its file passes the
+    limit, before the rest is read."""
+    settings.MAX_UPLOAD_SIZE = 64 * 1024
+    settings.IMPORT_ROOT = tmp_path / "imports"
+    big = tmp_path / "big.geojson"
+    big.write_text('{"type": "FeatureCollection", "features": []}' + " " * 200_000)
+    response = upload(client_for(brest_planner), big, title="x", city="brest")
+    assert response.status_code == 413, response.content
+    assert not Layer.objects.exists()
+    assert not settings.IMPORT_ROOT.exists()
 
 
 def test_a_refused_upload_leaves_nothing_behind(brest_planner, settings, tmp_path):

@@ -2,15 +2,12 @@
 middle of an import is recovered from: the layer keeps serving its previous version, and the
 import is queued again or marked failed, in plain words, within seconds (short timings here)."""
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
 import pytest
-from conftest import ROOT, TEST_DATA
+from conftest import TEST_DATA
 from django.core.files import File
 from django.db import connection
 from django.utils import timezone, translation
@@ -29,46 +26,6 @@ FAST_RECOVERY = {
     "IMPORT_STALE_SECONDS": "3",
     "IMPORT_SWEEP_SECONDS": "1",
 }
-
-
-@pytest.fixture
-def start_worker(transactional_db, settings, tmp_path):
-    """start_worker(**env) -> a Celery worker process (with its beat) on the tests' Redis
-    database, using the test database; stopped at the end of the test."""
-    settings.IMPORT_ROOT = tmp_path / "imports"
-    db = connection.settings_dict
-    processes = []
-
-    def start(**extra):
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "IMPORT_ROOT": str(settings.IMPORT_ROOT),
-            "DOWNLOADS_ROOT": str(settings.DOWNLOADS_ROOT),
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            **extra,
-        }
-        number = len(processes)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "geoportal", "worker", "--pool=solo", "-B",
-             f"--schedule={tmp_path / f'beat-{number}'}", "--loglevel=info", "--without-gossip",
-             "--without-mingle", "--without-heartbeat",
-             f"--hostname=test-{os.getpid()}-{number}@%h",
-             f"--logfile={tmp_path.parent / f'celery-worker-{number}.log'}"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
-        processes.append(process)
-        return process
-
-    yield start
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def wait_for(condition, seconds, what):

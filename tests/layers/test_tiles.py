@@ -1,3 +1,4 @@
+import gzip
 import math
 
 import pytest
@@ -215,3 +216,36 @@ def test_dense_points_are_thinned_below_zoom_12(layer_with_features):
     low = tiles.build_tile(layer, tiles.TileRequest(*tile_of(27.5, 53.9, 8)))
     high = tiles.build_tile(layer, tiles.TileRequest(*tile_of(27.5, 53.9, 16)))
     assert 0 < len(low) < len(high) / 10
+
+
+@pytest.mark.django_db
+def test_tilejson_of_a_public_layer_may_be_kept_by_shared_caches(client, schools, ready_layer):
+    """What nginx's proxy cache honours (make cluster): public, an ETag per language, Vary."""
+    response = client.get("/tiles/schools.json")
+    assert response["Cache-Control"].startswith("public, max-age=")
+    assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
+    again = client.get("/tiles/schools.json", headers={"If-None-Match": response["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    russian = client.get("/tiles/schools.json", headers={"Accept-Language": "ru"})
+    assert russian["ETag"] != response["ETag"]
+    owner = User.objects.create_user("owner")
+    ready_layer("hidden", [("POINT(27.5 53.9)", {})], is_public=False, owner=owner)
+    client.force_login(owner)
+    private = client.get("/tiles/hidden.json")
+    assert private.status_code == 200
+    assert private["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.django_db
+def test_a_tile_comes_gzipped_to_clients_that_accept_it(client, minsk_points):
+    z, x, y = tile_of(27.5, 53.9, 10)
+    url = f"/tiles/minsk-points/{z}/{x}/{y}.pbf"
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    # The weak ETag of the gzipped tile still spares the download.
+    assert packed["ETag"] == "W/" + plain["ETag"]
+    again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed["ETag"]})
+    assert again.status_code == 304

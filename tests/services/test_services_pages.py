@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from conftest import wait_until
 
 from cities.models import City, ServiceLocation
 from cities.services.query import ServiceQuery
@@ -53,16 +54,18 @@ def test_near_me_then_a_category_lists_the_nearest_in_order(
     page.goto(f"{live_server.url}/en/services/")
     page.wait_for_selector("#services-map[data-ready=true]")
     page.click("#near-me")
-    page.wait_for_function("location.search.includes('near=')")
+    wait_until(page, "location.search.includes('near=')")
     page.click(".chip[data-category=railway-station]")
-    page.wait_for_function(
+    wait_until(
+        page,
         "location.search.includes('category=railway-station')"
         " && document.querySelector('#services-list').dataset.mode === 'nearest'"
-        " && !document.querySelector('#services-list').hasAttribute('aria-busy')"
+        " && !document.querySelector('#services-list').hasAttribute('aria-busy')",
     )
-    page.wait_for_function(
+    wait_until(
+        page,
         "[...document.querySelectorAll('#services-list .service-meta')]"
-        ".every(e => e.textContent.includes('Railway station'))"
+        ".every(e => e.textContent.includes('Railway station'))",
     )
     names = page.locator("#services-list .service-name").all_inner_texts()
     distances = page.locator("#services-list .distance").all_inner_texts()
@@ -96,15 +99,15 @@ def test_without_geolocation_a_click_on_the_map_sets_the_point(
     page.goto(f"{live_server.url}/en/services/?category=transport&city=gomel")
     page.wait_for_selector("#services-map[data-ready=true]")
     page.click("#near-me")  # no permission: the page says to click the map
-    page.wait_for_function(
-        "document.querySelector('#services-status').textContent.includes('click the map')"
+    wait_until(
+        page, "document.querySelector('#services-status').textContent.includes('click the map')"
     )
     page.evaluate(
         "([lat, lon]) => window.portalMap.fire('click', {latlng: L.latLng(lat, lon)})",
         [gomel.y, gomel.x],
     )
-    page.wait_for_function("document.querySelector('#services-list').dataset.mode === 'nearest'")
-    page.wait_for_function("!document.querySelector('#services-list').hasAttribute('aria-busy')")
+    wait_until(page, "document.querySelector('#services-list').dataset.mode === 'nearest'")
+    wait_until(page, "!document.querySelector('#services-list').hasAttribute('aria-busy')")
     first = page.locator("#services-list .service-name").first.inner_text()
     nearest = ServiceQuery(
         near=(gomel.x, gomel.y), categories=["transport"], city=City.objects.get(slug="gomel")

@@ -2,8 +2,11 @@
 // is filled by class (a choropleth); the others have only a point and are drawn as circles whose
 // area is proportional to the value.
 import { fetchAllFeatures } from "../lib/fetch.js";
+import { autosubmit } from "../lib/forms.js";
 import { escapeHTML } from "../lib/html.js";
 import { createMap } from "../lib/map.js";
+
+autosubmit();  // the year selector
 
 const RAMP = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"];
 const NO_DATA = "#c8d0d8";

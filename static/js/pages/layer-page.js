@@ -126,11 +126,18 @@ fetchAllFeatures(config.citiesUrl).then((cities) => {
   const boundaries = cities.filter((f) => f.geometry && f.geometry.type !== "Point");
   L.geoJSON(boundaries, {
     interactive: false,
+    // pmIgnore: never offered to the editing tools (static/js/lib/editing/).
+    pmIgnore: true,
     style: { color: "#5b6b7f", weight: 1, dashArray: "4 3", fill: false, className: "context-boundary" },
   }).addTo(map).bringToBack();
 }).catch(() => {});
 
-(await dataLayer(config, onFeatureClick)).addTo(map);
+const features = (await dataLayer(config, onFeatureClick)).addTo(map);
 await loadTable();
+// Editing tools only for those who may edit the layer (config.editing is null for others).
+if (config.editing) {
+  const { startEditing } = await import("../lib/editing/index.js");
+  await startEditing({ map, dataLayer: features, config, reloadTable: loadTable });
+}
 element.dataset.ready = "true";
 window.portalMap = map;

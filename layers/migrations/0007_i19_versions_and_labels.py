@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cities', '0004_i19_plain_labels'),
-        ('layers', '0005_i13_import_heartbeat'),
+        ('layers', '0006_i18_feature_edits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,58 @@
+// leaflet-geoman's interface texts in the page's language (the portal's own translations, so
+// that Belarusian, Russian and English read alike everywhere).
+export function geomanTexts() {
+  return {
+    tooltips: {
+      placeMarker: gettext("Click to place the point"),
+      placeMarkerTouch: gettext("Tap the map to place the point"),
+      firstVertex: gettext("Click to place the first vertex"),
+      continueLine: gettext("Click to continue drawing"),
+      finishLine: gettext("Click the last vertex again to finish"),
+      finishPoly: gettext("Click the first vertex to finish"),
+      finishRect: gettext("Click to finish"),
+      startCircle: gettext("Click to place the centre"),
+      finishCircle: gettext("Click to finish"),
+      placeCircleMarker: gettext("Click to place the point"),
+      placeText: gettext("Click to place the text"),
+      selectFirstLayerFor: gettext("Select the first feature"),
+      selectSecondLayerFor: gettext("Select the second feature"),
+    },
+    actions: {
+      finish: gettext("Finish"),
+      cancel: gettext("Cancel"),
+      removeLastVertex: gettext("Remove the last vertex"),
+    },
+    buttonTitles: {
+      drawMarkerButton: gettext("Add a point"),
+      drawPolyButton: gettext("Add a polygon"),
+      drawLineButton: gettext("Add a line"),
+      drawCircleButton: gettext("Add a circle"),
+      drawRectButton: gettext("Add a rectangle"),
+      editButton: gettext("Reshape features (move vertices)"),
+      dragButton: gettext("Move features"),
+      cutButton: gettext("Cut features"),
+      deleteButton: gettext("Delete features"),
+      drawCircleMarkerButton: gettext("Add a point"),
+      snappingButton: gettext("Snap to other features"),
+      pinningButton: gettext("Pin shared vertices together"),
+      rotateButton: gettext("Rotate features"),
+      drawTextButton: gettext("Add a text"),
+      scaleButton: gettext("Scale features"),
+      autoTracingButton: gettext("Trace a line automatically"),
+      snapGuidesButton: gettext("Show snap guides"),
+      unionButton: gettext("Join features"),
+      differenceButton: gettext("Subtract features"),
+    },
+    measurements: {
+      totalLength: gettext("Length"),
+      segmentLength: gettext("Segment length"),
+      area: gettext("Area"),
+      radius: gettext("Radius"),
+      perimeter: gettext("Perimeter"),
+      height: gettext("Height"),
+      width: gettext("Width"),
+      coordinates: gettext("Position"),
+      coordinatesMarker: gettext("Position"),
+    },
+  };
+}
