@@ -37,8 +37,9 @@ def new_layer_slug(title_be="", title_ru="", title_en=""):
     """A free web address for a new layer from its title in Latin letters, by the official
     romanisation of its language ("Гарады Беларусі" -> harady-bielarusi), else "layer". Unique
     (a number is added) and stable: made once, it does not follow later changes of the title."""
-    slugs = [latin_slug(title_be, "be"), latin_slug(title_ru, "ru"), latin_slug(title_en, "en")]
-    base = next((found for found in slugs if found), "layer")[:90]
+    titles = [(title_be, "be"), (title_ru, "ru"), (title_en, "en")]
+    slugs = (latin_slug(title, language, max_length=90) for title, language in titles)
+    base = next((found for found in slugs if found), "layer")
     slug, number = base, 1
     while Layer.objects.filter(slug=slug).exists():
         number += 1
