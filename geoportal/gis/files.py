@@ -33,10 +33,12 @@ class FileRefused(Exception):
     """A planner's file that cannot be used, and why, in words a planner can act on.
 
     `problems` holds (row, message) pairs: row is the row or feature the message is about, or
-    None for the file as a whole."""
+    None for the file as a whole. `option` names the ImportOptions field that would let the same
+    file in (a form keeps the file and points at that field); None when the file must change."""
 
-    def __init__(self, *problems):
+    def __init__(self, *problems, option=None):
         self.problems = [p if isinstance(p, tuple) else (None, str(p)) for p in problems]
+        self.option = option
         super().__init__("; ".join(self.messages))
 
     @property

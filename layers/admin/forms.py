@@ -182,8 +182,13 @@ class LayerForm(forms.ModelForm):
             # reads it in the worker, whose verdict the layer's page and a notice give.
             received = check_stored(stored, self.options(), keep=True)
         except FileRefused as exc:
-            discard_upload(stored)
-            self.add_error("file", str(exc))
+            if exc.option:
+                # The same file will do once the option is stated: keep it meanwhile.
+                self.add_error(exc.option, str(exc))
+                self._keep(stored, name)
+            else:
+                discard_upload(stored)
+                self.add_error("file", str(exc))
             return cleaned
         if self.errors:
             self._keep(stored, name)

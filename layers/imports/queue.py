@@ -22,7 +22,7 @@ from geoportal.gis.files import (
     discard_upload,
     store_upload,
 )
-from geoportal.gis.inspect import ImportOptions, inspect
+from geoportal.gis.inspect import ImportOptions, csv_columns, inspect
 from geoportal.gis.sandbox import sniff
 from geoportal.transliteration import slug as latin_slug
 
@@ -62,8 +62,9 @@ class Received:
 def receive_upload(upload, options=None):
     """Save an uploaded file where the workers read it, and refuse in the request what is seen
     without unpacking or GDAL: the format, the size, a zip's list of members, a file's content
-    not being its format, a GeoJSON that is no JSON (with where it breaks off). Unpacking and
-    GDAL's inspection happen once, in the worker. A refused file is removed."""
+    not being its format, a GeoJSON that is no JSON (with where it breaks off), a CSV without
+    coordinate columns (naming the option that would let it in). Unpacking and GDAL's
+    inspection happen once, in the worker. A refused file is removed."""
     return check_stored(store_upload(upload), options)
 
 
@@ -76,6 +77,8 @@ def check_stored(path, options=None, keep=False):
             sniff(path, fmt)
         if fmt == "GeoJSON":
             check_json_syntax(path)
+        if fmt == "CSV":
+            csv_columns(path, options)
     except BaseException:
         if not keep:
             discard_upload(path)
