@@ -163,6 +163,10 @@ class LayerForm(forms.ModelForm):
             data["crs"] = data["crs_code"]
         return ImportOptions.from_dict(data)
 
+    def states_options(self):
+        """Whether the planner filled in any of the options (to import a failed file again)."""
+        return any(self.cleaned_data.get(name) for name in OPTION_FIELDS)
+
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")
         if not slug:

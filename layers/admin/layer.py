@@ -12,9 +12,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cities.scoped_admin import refuse_change
+from geoportal.gis.files import FileRefused
 
 from ..imports.originals import PREVIEW_FEATURES
-from ..imports.queue import queue_import
+from ..imports.queue import queue_import, requeue
 from ..models import Layer
 from ..permissions import can_edit_layer, can_view_layer, editable_layers, is_planner
 from ..queries import FeatureQuery, feature_collection
@@ -37,6 +38,10 @@ DESCRIPTION = [
     "abstract_en",
 ]
 MORE = ["keywords", "licence", "attribution", "slug"]
+RETRY_WITH_OPTIONS = _(
+    "If the last upload failed because the file needs one of these, state it and save: the "
+    "same file is imported again, without choosing it again."
+)
 FACTS = [
     "source_filename",
     "source_format",
@@ -70,6 +75,10 @@ class LayerAdmin(PublishingMixin, StyleAdminMixin, VersionAdminMixin, admin.Mode
             _("If the file is not read correctly"),
             {"fields": OPTION_FIELDS, "classes": ["collapse"]},
         )
+        latest = latest_version(obj) if obj is not None else None
+        if latest is not None and latest.status == Layer.Status.FAILED:
+            # Open, saying how to import the failed file again with what it needs.
+            options = (options[0], {"fields": OPTION_FIELDS, "description": RETRY_WITH_OPTIONS})
         description = (_("Description"), {"fields": DESCRIPTION})
         more = (_("More about the layer"), {"fields": MORE, "classes": ["collapse"]})
         if obj is None:
@@ -148,6 +157,25 @@ class LayerAdmin(PublishingMixin, StyleAdminMixin, VersionAdminMixin, admin.Mode
                 gettext("%(file)s is being imported; this page shows the progress.")
                 % {"file": form.kept_name},
             )
+        elif change and form.states_options():
+            self._import_again_with_options(request, obj, form)
+
+    def _import_again_with_options(self, request, layer, form):
+        """A failed upload whose file needs an option (its coordinate system, its layer): the
+        planner states it without choosing the file again, and its kept file is imported anew."""
+        failed = latest_version(layer)
+        if failed is None or failed.status != Layer.Status.FAILED:
+            return
+        try:
+            requeue(failed, request.user, form.options())
+        except FileRefused as exc:
+            messages.error(request, str(exc))
+            return
+        messages.info(
+            request,
+            gettext("The file %(file)s is being imported again with what you stated.")
+            % {"file": failed.source_filename},
+        )
 
     def response_add(self, request, obj, post_url_continue=None):
         response = super().response_add(request, obj, post_url_continue)

@@ -114,17 +114,17 @@ def queue_import(layer, received, filename, user=None, restored_from=None):
     return version
 
 
-def requeue(version, user):
+def requeue(version, user, options=None):
     """Import a version's kept original again, as a new version: a retry of a failed or stuck
-    import, or the restore of an older version (the same pipeline, so just as atomic). Raises
-    FileRefused when the original was not kept."""
+    import (with the options the planner now states, if any), or the restore of an older version
+    (the same pipeline, so just as atomic). Raises FileRefused when the original was not kept."""
     path = original_path(version)
     if path is None:
         raise FileRefused(
             _("The file of version %(number)s was not kept: upload it again.")
             % {"number": version.number}
         )
-    options = ImportOptions.from_dict(version.options)
+    options = options or ImportOptions.from_dict(version.options)
     with open(path, "rb") as handle:
         received = receive_upload(File(handle, name=path.name), options)
     try:

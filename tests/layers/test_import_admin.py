@@ -83,11 +83,11 @@ def test_upload_in_the_admin_then_report_versions_and_preview(
     page.select_option("#id_topic_category", "boundaries")
     page.set_input_files("#id_file", str(TEST_DATA / "belarus_utm35n.gpkg"))
     page.click("input[name=_save]")
-    # The GeoPackage has several layers: the summary at the top says so, and keeps the file.
-    summary = page.locator(".upload-summary")
-    assert "Choose the one to import" in summary.inner_text()
-    assert "belarus_utm35n.gpkg is kept" in summary.inner_text()
-    page.fill("#id_layer_name", "oblasts")  # its section is open, with the error beside it
+    # The GeoPackage has several layers: the worker says so; the options open, and the layer
+    # is named there without choosing the file again.
+    page.wait_for_selector(".layer-import[data-status=failed]")
+    assert "Choose the one to import" in page.locator(".layer-import-error").inner_text()
+    page.fill("#id_layer_name", "oblasts")
     page.click("input[name=_save]")
     page.wait_for_selector(".layer-import[data-status=ready]")
     page.wait_for_selector("#layer-preview[data-features='7']")

@@ -2,6 +2,8 @@
 the upload form keeps a good file while the planner corrects the rest, and a forged "kept file"
 is refused."""
 
+import zipfile
+
 import pytest
 from conftest import TEST_DATA
 from django.core import signing
@@ -105,3 +107,55 @@ def test_a_refused_file_is_named_with_where_and_what_to_do_at_the_top(client, br
     summary = response.text[top : response.text.index("</div>", top)]
     assert "roads.geojson is not valid GeoJSON: it breaks off at line 2, column" in summary
     assert "export it again" in summary and "Choose the corrected file again" in summary
+
+
+def inline_fields(page):
+    """What a change form's inlines (the versions) send back unchanged."""
+    fields = {}
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        fields.update({management.add_prefix(n): management[n].value() for n in management.fields})
+        for form in formset.forms:
+            fields.update({form.add_prefix(n): form[n].value() for n in ("id", "layer")})
+    return fields
+
+
+def test_a_failed_file_is_imported_again_with_the_option_stated_not_chosen_again(
+    client, brest_planner, eager_celery, django_capture_on_commit_callbacks, tmp_path
+):
+    """The worker finds that a Shapefile has no coordinate system: the planner states it in the
+    layer's form, without choosing the file again, and its kept file is imported anew."""
+    client.force_login(brest_planner)
+    zipped = tmp_path / "oblasts.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        for extension in (".shp", ".shx", ".dbf"):  # no .prj
+            archive.write(TEST_DATA / f"oblasts_cp1251_nocpg{extension}", f"oblasts{extension}")
+    brest = City.objects.get(slug="brest").pk
+    with open(zipped, "rb") as handle, django_capture_on_commit_callbacks(execute=True):
+        added = client.post(reverse("admin:layers_layer_add"),
+                            {"title_be": "Без сістэмы", "city": brest, "file": handle})  # fmt: skip
+    assert added.status_code == 302
+    layer = Layer.objects.get(title_be="Без сістэмы")
+    failed = layer.versions.get()
+    assert (
+        failed.status == Layer.Status.FAILED
+        and "coordinate reference system" in failed.error_message
+    )
+    change = reverse("admin:layers_layer_change", args=[layer.pk])
+    page = client.get(change)
+    assert "the same file is imported again, without choosing it again" in page.text
+    fields = {"title_be": "Без сістэмы", "city": brest, **inline_fields(page)}
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(change, {**fields, "crs": "EPSG:4326"}, follow=True)
+    assert "The file oblasts.zip is being imported again with what you stated." in again.text
+    layer.refresh_from_db()
+    second = layer.versions.get(number=2)
+    assert second.status == Layer.Status.READY and second.restored_from == failed
+    assert second.options["crs"] == "EPSG:4326"
+    assert layer.feature_count > 0 and layer.source_crs
+    # Saving the description alone imports nothing again.
+    fields = {**fields, **inline_fields(client.get(change)), "title_be": "Вобласці"}
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = client.post(change, fields)
+    assert saved.status_code == 302 and layer.versions.count() == 2

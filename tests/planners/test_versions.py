@@ -163,3 +163,14 @@ def test_deleting_a_layer_lists_no_features_and_removes_its_files(client, two_ve
     client.post(url, {"post": "yes"})
     assert not Layer.objects.filter(pk=two_versions.pk).exists()
     assert not any(folder.exists() for folder in files)
+
+
+def test_the_bulk_delete_confirmation_lists_no_features(client, two_versions, brest_planner):
+    client.force_login(brest_planner)
+    changelist = reverse("admin:layers_layer_changelist")
+    chosen = {"action": "delete_selected", "_selected_action": [two_versions.pk]}
+    page = client.post(changelist, chosen).text
+    assert "with its 17 features and 2 versions" in page
+    assert "Feature:" not in page and page.count("<li>") < 10
+    client.post(changelist, {**chosen, "post": "yes"})
+    assert not Layer.objects.filter(pk=two_versions.pk).exists()
