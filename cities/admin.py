@@ -1,7 +1,13 @@
+"""The admin of regions and cities. Planners look at the cities (read only) and set the
+boundary of the cities they manage from a file; the button and the action are offered only
+where they may use them, and a link to another city's boundary page explains why not."""
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
@@ -9,11 +15,19 @@ from geoportal.gis.files import FileRefused, stored_upload
 
 from .boundaries import set_boundary_from_file
 from .models import City, Region
+from .permissions import can_manage_city, managed_city_ids
+from .scoped_admin import refuse_change
+
+
+class MapAdmin(LeafletGeoAdmin):
+    """django-leaflet's admin, its map tools in the reader's language."""
+
+    map_template = "admin/leaflet_widget.html"
 
 
 @admin.register(Region)
-class RegionAdmin(LeafletGeoAdmin):
-    list_display = ["name_en", "name_be", "name_ru", "iso_code", "area_km2"]
+class RegionAdmin(MapAdmin):
+    list_display = ["__str__", "iso_code", "area_km2"]
     search_fields = ["name_be", "name_ru", "name_en", "iso_code"]
     readonly_fields = ["area_km2"]
 
@@ -21,15 +35,21 @@ class RegionAdmin(LeafletGeoAdmin):
 class BoundaryUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Boundary file"),
-        help_text=_("GeoJSON, zipped Shapefile (.zip with .shp, .shx, .dbf, .prj) or GeoPackage."),
+        help_text=_(
+            "GeoJSON, zipped Shapefile (the .shp with its .shx, .dbf and .prj in one .zip) or "
+            "GeoPackage."
+        ),
     )
     source = forms.CharField(label=_("Source"), max_length=300, help_text=_("Who published it."))
-    date = forms.DateField(label=_("Date"), required=False, help_text=_("YYYY-MM-DD"))
+    # Typed and shown in the reader's format (dd.mm.yyyy in Belarusian and Russian).
+    date = forms.DateField(
+        label=_("Date"), required=False, widget=AdminDateWidget, help_text=_("When it was adopted.")
+    )
 
 
 @admin.register(City)
-class CityAdmin(LeafletGeoAdmin):
-    list_display = ["name_en", "name_be", "region", "kind", "population", "has_boundary"]
+class CityAdmin(MapAdmin):
+    list_display = ["__str__", "region", "kind", "population", "has_boundary"]
     list_filter = ["kind", "region", "platform_status", ("boundary", admin.EmptyFieldListFilter)]
     search_fields = ["name_be", "name_ru", "name_en", "slug"]
     readonly_fields = ["area_km2", "boundary_source", "boundary_date"]
@@ -39,6 +59,32 @@ class CityAdmin(LeafletGeoAdmin):
     @admin.display(boolean=True, description=_("boundary"))
     def has_boundary(self, city):
         return city.has_boundary
+
+    # Planners look at a city (view only) without its raw geometries and technical fields: the
+    # portal's city page shows them on a map.
+    VIEW_ONLY_HIDDEN = ["location", "boundary", "planners", "osm_node", "geonames_id"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = [name for name in fields if name not in self.VIEW_ONLY_HIDDEN]
+        return fields
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if managed_city_ids(request.user) == set():
+            actions.pop("set_boundary_action", None)
+        return actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        may_set = object_id.isdigit() and can_manage_city(request.user, int(object_id))
+        city = City.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        extra_context = {
+            **(extra_context or {}),
+            "may_set_boundary": may_set,
+            "public_url": city.get_absolute_url() if city else "",
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         return [
@@ -59,8 +105,9 @@ class CityAdmin(LeafletGeoAdmin):
 
     def boundary_view(self, request, pk):
         city = get_object_or_404(City, pk=pk)
-        if not self.has_change_permission(request, city):
-            return redirect("admin:index")
+        if not can_manage_city(request.user, city.pk):
+            links = [(gettext("See the city on the portal"), city.get_absolute_url())]
+            return refuse_change(self, request, city, links=links)
         form = BoundaryUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
@@ -79,6 +126,19 @@ class CityAdmin(LeafletGeoAdmin):
             "title": _("Set the boundary of %s") % city.name,
             "city": city,
             "form": form,
+            "media": self.media + form.media,
             "opts": self.model._meta,
         }
         return render(request, "admin/cities/city/boundary_form.html", context)
+
+
+def home_section(request):
+    """The planner's cities on their home page: each boundary's state and how to set it."""
+    ids = managed_city_ids(request.user)
+    if ids is None or not ids:
+        return None
+    return {
+        "template": "admin/home/cities.html",
+        "title": _("Your cities"),
+        "cities": City.objects.filter(pk__in=ids).order_by("name_be"),
+    }

@@ -7,6 +7,7 @@ cookies and headers.
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE
@@ -30,7 +31,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the portal's site: the planners' home, notices, refusals explained.
+    "geoportal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc from the project's own static files
     "corsheaders",
     "leaflet",
     "axes",
@@ -175,7 +178,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Belarusian first: the portal's default language.
 LANGUAGE_CODE = "be"
 LANGUAGES = [("be", _("Belarusian")), ("ru", _("Russian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The portal's messages first; then Belarusian in the official orthography for the words of Django's
+# admin and django-leaflet's map tools, whose own Belarusian uses the classical spelling.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "geoportal" / "upstream_translations"]
 # The language a reader chose (geoportal/languages.py) is remembered for a year: the API docs,
 # OGC pages and the admin, which have no language prefix, follow it.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
@@ -231,7 +236,10 @@ REST_FRAMEWORK = {
     # One atomic Redis count per request, by a client address X-Forwarded-For cannot forge
     # (geoportal/throttling.py; the rates are RATE_LIMITS below).
     "DEFAULT_THROTTLE_CLASSES": ["geoportal.throttling.ApiRateThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # One error body {"detail", "code"} for every 4xx (geoportal/api_errors.py).
+    "EXCEPTION_HANDLER": "geoportal.api_errors.handle_api_exception",
+    # The schema lists every error an operation can answer and who may call it.
+    "DEFAULT_SCHEMA_CLASS": "geoportal.openapi.PortalAutoSchema",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -239,6 +247,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Regions, cities, map layers and their features, city services and indicators.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Reads are open to any origin (public open data); writes need a token, which CORS cannot leak.
@@ -278,19 +289,6 @@ KPI_COMPUTATIONS = [
 # definitions (that came with GDAL 3.9). Known and accepted here; upgrade GDAL to lift it.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
-# The developer API: one error body {"detail", "code"} for every 4xx (geoportal/api_errors.py),
-# and Swagger UI / Redoc served from the project's own static files (drf-spectacular-sidecar).
-INSTALLED_APPS += ["drf_spectacular_sidecar"]
-REST_FRAMEWORK["EXCEPTION_HANDLER"] = "geoportal.api_errors.handle_api_exception"
-# The schema lists every error an operation can answer and who may call it (geoportal/openapi.py).
-REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "geoportal.openapi.PortalAutoSchema"
-SPECTACULAR_SETTINGS.update(
-    {
-        "SWAGGER_UI_DIST": "SIDECAR",
-        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-        "REDOC_DIST": "SIDECAR",
-    }
-)
 # OGC API - Features: the largest page a client may ask for (`limit` is clamped to it), and the
 # smallest limit a JSON page's next link asks for, so that clients which follow next links with
 # a tiny first page (GDAL before 3.8 asks for 10) read big pages after it (0: the client's limit).
@@ -363,6 +361,30 @@ BASEMAPS = json.loads(os.environ.get("BASEMAPS", "[]"))
 # The one search (geoportal/search/): the named features of layers up to this size are in its
 # index (the 22,477 settlements are); bigger layers are found by their titles only.
 SEARCH_MAX_FEATURES = int(os.environ.get("SEARCH_MAX_FEATURES", "50000"))
+# The planners' admin (geoportal/admin_site.py): the sections of their home page and the notices
+# shown on every admin page, each a function of the request (the apps register their own).
+ADMIN_HOME_SECTIONS = [
+    "layers.admin.home.layers_section",
+    "cities.services.admin.home_section",
+    "cities.indicators.admin.home_section",
+    "cities.admin.home_section",
+]
+ADMIN_NOTICES = ["layers.imports.notices.admin_notices"]
+# Every uploaded file is kept here, one folder per version, so that a version can be downloaded,
+# retried and restored (layers/imports/originals.py); not served by the web server.
+LAYER_ORIGINALS_ROOT = Path(os.environ.get("LAYER_ORIGINALS_ROOT", MEDIA_ROOT / "originals"))
+# An import queued or running for longer than this is shown as stuck, with a retry.
+IMPORT_STUCK_MINUTES = int(os.environ.get("IMPORT_STUCK_MINUTES", "60"))
+# Planners with an e-mail address get one when their import finishes or fails, if this is on.
+# Django's mail settings: the console backend by default (the message goes to the log).
+IMPORT_NOTICE_EMAIL = env_bool("IMPORT_NOTICE_EMAIL", False)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "geoportal@localhost")
 
 # Hostile clients (docs/security.md).
 # Rate limits per scope (geoportal/throttling.py): anonymous clients by address, signed-in users by
@@ -403,8 +425,6 @@ FILE_UPLOAD_HANDLERS = ["geoportal.gis.uploads.LimitedUploadHandler"]
 # from this origin, images also from the base maps' tile servers. Inline style attributes stay
 # allowed: the admin and Leaflet use them, and they cannot run code.
 def _origins(urls):
-    from urllib.parse import urlsplit
-
     found = []
     for url in urls:
         parts = urlsplit(url.replace("{s}", "*"))

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 
 def current_language():
@@ -23,9 +24,9 @@ def translated(obj, field):
 class TranslatedNameMixin(models.Model):
     """name_be, name_ru, name_en and a `name` property in the active language."""
 
-    name_be = models.CharField("name (Belarusian)", max_length=200)
-    name_ru = models.CharField("name (Russian)", max_length=200)
-    name_en = models.CharField("name (English)", max_length=200)
+    name_be = models.CharField(_("name in Belarusian"), max_length=200)
+    name_ru = models.CharField(_("name in Russian"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
 
     class Meta:
         abstract = True

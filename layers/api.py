@@ -98,7 +98,7 @@ class LayerUploadSerializer(serializers.Serializer):
         slug = data.get("slug")
         if slug and Layer.objects.filter(slug=slug).exists():
             raise serializers.ValidationError({"slug": _("A layer with this slug exists.")})
-        data["slug"] = slug or new_layer_slug(data["title"])
+        data["slug"] = slug or new_layer_slug(data["title"], data["title_ru"], data["title_en"])
         return data
 
 
@@ -178,8 +178,9 @@ class LayerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
             return Response({"detail": too_large_message(), "code": "too_large"}, status=413)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
+        options = ImportOptions.from_dict(data)
         try:
-            received = receive_upload(data["file"], ImportOptions.from_dict(data))
+            received = receive_upload(data["file"], options)
         except FileRefused as exc:
             # Through the API's one error format, like every other 400.
             raise serializers.ValidationError({"file": [str(exc)]}) from exc

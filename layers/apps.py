@@ -9,6 +9,7 @@ class LayersConfig(AppConfig):
 
     def ready(self):
         from .downloads.store import forget_layer
+        from .imports.originals import forget_original
         from .partitions import drop_layer_partition
         from .tiles import forget_tile_access
 
@@ -17,3 +18,4 @@ class LayersConfig(AppConfig):
         post_delete.connect(forget_layer, sender=layer)
         for signal in (pre_save, post_save, post_delete):
             signal.connect(forget_tile_access, sender=layer)
+        post_delete.connect(forget_original, sender=self.get_model("LayerVersion"))

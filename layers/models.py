@@ -4,6 +4,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from geoportal.translation import translated
@@ -46,16 +47,36 @@ class Layer(models.Model):
     abstract_be = models.TextField(_("abstract (Belarusian)"), blank=True)
     abstract_ru = models.TextField(_("abstract (Russian)"), blank=True)
     abstract_en = models.TextField(_("abstract (English)"), blank=True)
-    slug = models.SlugField(unique=True, max_length=100)
-    keywords = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    slug = models.SlugField(
+        _("web address"),
+        unique=True,
+        max_length=100,
+        help_text=_("The end of the layer page's address: Latin letters, digits and hyphens."),
+    )
+    keywords = ArrayField(
+        models.CharField(max_length=100),
+        verbose_name=_("keywords"),
+        default=list,
+        blank=True,
+        help_text=_("Separated by commas."),
+    )
     topic_category = models.CharField(
         _("topic category"), max_length=40, choices=TopicCategory.choices, blank=True
     )
     city = models.ForeignKey(
-        "cities.City", on_delete=models.SET_NULL, null=True, blank=True, related_name="layers"
+        "cities.City",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="layers",
+        verbose_name=_("city"),
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("uploaded by"),
     )
     licence = models.CharField(_("licence"), max_length=200, blank=True)
     attribution = models.CharField(_("attribution"), max_length=500, blank=True)
@@ -132,6 +153,11 @@ class Layer(models.Model):
                 "The layer's time must be one of its date or date-time attributes: %(names)s."
             ) % {"names": ", ".join(self.time_attributes()) or _("none")}})  # fmt: skip
 
+    @property
+    def is_draft(self):
+        """Seen only by its editors: private, or never imported (permissions.visible_layers)."""
+        return not (self.is_public and self.version > 0)
+
 
 # The attribute types (geoportal.gis.staging) that hold a time.
 TIME_TYPES = ("date", "datetime")
@@ -139,12 +165,16 @@ TIME_TYPES = ("date", "datetime")
 
 class Feature(models.Model):
     id = models.BigAutoField(primary_key=True)
-    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features")
-    geom = models.GeometryField(srid=4326, spatial_index=False)
-    properties = models.JSONField(default=dict)
-    source_fid = models.BigIntegerField(null=True, blank=True)
+    layer = models.ForeignKey(
+        Layer, on_delete=models.CASCADE, related_name="features", verbose_name=_("layer")
+    )
+    geom = models.GeometryField(_("shape"), srid=4326, spatial_index=False)
+    properties = models.JSONField(_("attributes"), default=dict)
+    source_fid = models.BigIntegerField(_("number in the file"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("feature")
+        verbose_name_plural = _("features")
         # One GiST index on (layer, geom) answers "this layer in this bbox" for a
         # million-feature layer without scanning the others (needs btree_gist).
         indexes = [GistIndex(fields=["layer", "geom"], name="feature_layer_geom_gist")]
@@ -156,10 +186,16 @@ class Feature(models.Model):
 class LayerVersion(models.Model):
     """One (re)import of a layer: who, when, which file and what came of it."""
 
-    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="versions")
+    layer = models.ForeignKey(
+        Layer, on_delete=models.CASCADE, related_name="versions", verbose_name=_("layer")
+    )
     number = models.PositiveIntegerField(_("version"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("uploaded by"),
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     source_filename = models.CharField(_("source file"), max_length=255, blank=True)
@@ -172,6 +208,23 @@ class LayerVersion(models.Model):
     # What the inspection of the file found (geoportal.gis.inspect.Source): the worker stages
     # exactly this, without opening the file again.
     source = models.JSONField(_("inspected source"), default=dict, blank=True, editable=False)
+    # What the planner stated about the file (geoportal.gis.inspect.ImportOptions), so that the
+    # kept original can be inspected again for a retry or a restore.
+    options = models.JSONField(_("import options"), default=dict, blank=True, editable=False)
+    # The uploaded file as it came, relative to settings.LAYER_ORIGINALS_ROOT (imports/originals).
+    original = models.CharField(_("original file"), max_length=500, blank=True, editable=False)
+    restored_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="restorations",
+        verbose_name=_("restored from"),
+    )
+    # The uploader's language (for the notice by e-mail) and whether the in-admin notice of its
+    # outcome is still to be shown to them (imports/notices.py).
+    language = models.CharField(_("language"), max_length=8, blank=True, editable=False)
+    notice_pending = models.BooleanField(default=False, editable=False)
     # Fault recovery (layers/imports/recovery.py): the worker importing the version touches
     # `heartbeat` every few seconds; a sweep takes an import whose heartbeat stopped for dead,
     # drops its `staging_table` and queues it again until `attempts` reach IMPORT_MAX_ATTEMPTS.
@@ -187,7 +240,10 @@ class LayerVersion(models.Model):
         verbose_name_plural = _("layer versions")
 
     def __str__(self):
-        return f"{self.layer} v{self.number}"
+        return gettext("%(layer)s, version %(number)s") % {
+            "layer": self.layer,
+            "number": self.number,
+        }
 
 
 class FeatureEdit(models.Model):

@@ -127,3 +127,12 @@ class FeatureQuery:
                     ensure_ascii=False,
                 )
             yield f'{{"type":"Feature","id":{fid},"geometry":{geometry},"properties":{properties}}}'
+
+
+def feature_collection(features):
+    """The pieces of a GeoJSON FeatureCollection around features' GeoJSON texts (from
+    FeatureQuery.geojson_features), to stream or write without holding them all."""
+    yield '{"type":"FeatureCollection","features":['
+    for index, feature in enumerate(features):
+        yield ("," if index else "") + feature
+    yield "]}"

@@ -19,6 +19,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 STYLE_TYPES = ("single", "categorized", "graduated")
 METHODS = ("equal_interval", "quantile")
@@ -86,6 +87,54 @@ def effective_style(layer):
         if layer.style.get("type") in STYLE_TYPES
         else default_style(layer.geometry_type)
     )
+
+
+def restyle(layer):
+    """The layer's style fitted to the data it has just imported: (style, notes). Categories
+    are taken again from the new values (a value that stays keeps its colour and label), classes
+    are computed again with the same method, ramp and count; a style whose attribute is gone (or
+    has no numbers left) falls back to the default for the geometry, with a "reset" note that
+    warns the planner before publishing. Notes are kept in English and shown with note_text."""
+    style = effective_style(layer)
+    if style["type"] == "single":
+        return style, []
+    attribute = style.get("attribute")
+    values = {"attribute": attribute}
+    if attribute not in {a["name"] for a in layer.attributes}:
+        text = gettext_noop(
+            "The style was reset to a single colour: the new file has no attribute “%(attribute)s”."
+        )
+        return default_style(layer.geometry_type), [_note(text, values, reset=True)]
+    if style["type"] == "categorized":
+        before = {c["value"]: c for c in style.get("categories", [])}
+        categories = [before.get(c["value"], c) for c in compute_categories(layer, attribute)]
+        added = sum(1 for c in categories if c["value"] not in before)
+        values.update(added=added, gone=len(before) - (len(categories) - added))
+        text = gettext_noop(
+            "The categories of “%(attribute)s” were taken again from the new data: "
+            "%(added)s new, %(gone)s gone."
+        )
+        return {**style, "categories": categories}, [_note(text, values)]
+    classes = compute_classes(
+        layer, attribute, style["method"], style["class_count"], style["ramp"]
+    )
+    if not classes:
+        text = gettext_noop(
+            "The style was reset to a single colour: “%(attribute)s” has no numbers in the new "
+            "file."
+        )
+        return default_style(layer.geometry_type), [_note(text, values, reset=True)]
+    text = gettext_noop("The classes of “%(attribute)s” were computed again from the new data.")
+    return {**style, "classes": classes}, [_note(text, values)]
+
+
+def _note(text, values, reset=False):
+    return {"text": text, "values": values, "reset": reset}
+
+
+def note_text(note):
+    """A restyle note in the active language."""
+    return _(note["text"]) % note["values"]
 
 
 def _number(value, name, low, high):

@@ -36,7 +36,7 @@ from .catalogue import (
 from .downloads import exporters, responses, store
 from .editing.page import editing_config
 from .maps import layer_map_config, map_layers
-from .permissions import visible_layers
+from .permissions import can_edit_layer, visible_layers
 from .queries import FeatureQuery, text_match
 from .styles import effective_style
 
@@ -104,7 +104,9 @@ def layer_detail(request, slug):
             "legend": config["legend"],
             "columns": list(column_labels(layer).items()),
             "keywords": keyword_labels(layer.keywords),
-        },  # fmt: skip
+            # Its planners get a "draft" banner and their way back to the admin.
+            "editable": can_edit_layer(request.user, layer),
+        },
     )
 
 

@@ -63,6 +63,12 @@ def _static_files_by_their_names(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _originals_in_tmp(settings, tmp_path_factory):
+    """The files each imported version keeps go to a folder of the test's own, not var/media."""
+    settings.LAYER_ORIGINALS_ROOT = tmp_path_factory.mktemp("originals")
+
+
 @pytest.fixture
 def demo(db):
     """The Belarus demo regions and cities, loaded by the real loader."""
@@ -282,6 +288,40 @@ def _default_language_after_each_test():
 
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def brest_planner(planner_of):
+    """The planner of Brest with what the demo loaders grant planners (layers, services,
+    indicator values and targets), the service categories and the indicator catalogue."""
+    from cities.indicators.catalogue import load_catalogue
+    from cities.indicators.demo import grant_planners as grant_indicators
+    from cities.services.demo import grant_planners as grant_services
+    from cities.services.demo import load_categories
+
+    load_categories()
+    load_catalogue()
+    grant_services()
+    grant_indicators()
+    planner = planner_of("brest")
+    planner.first_name, planner.last_name = "Алена", "Брэсцкая"
+    planner.save()
+    return planner
+
+
+@pytest.fixture
+def pinsk_layer(demo):
+    """A published layer of Pinsk (the Natural Earth oblasts, real data)."""
+    from cities.models import City
+    from layers.imports.queue import import_now
+    from layers.models import Layer
+
+    layer = Layer.objects.create(
+        slug="pinsk-oblasts", title_be="Вобласці (Пінск)", title_en="Oblasts (Pinsk)",
+        city=City.objects.get(slug="pinsk"), is_public=True,
+    )  # fmt: skip
+    import_now(layer, TEST_DATA / "oblasts.fgb")
+    return layer
 
 
 @pytest.fixture(scope="module")

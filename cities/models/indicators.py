@@ -2,9 +2,11 @@
 and the portal's own, their values per city and year, and the cities' targets."""
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -75,13 +77,13 @@ class Indicator(TranslatedNameMixin):
         SUSTAINABLE = "sustainable", _("sustainable")
 
     code = models.CharField(_("code"), max_length=40, unique=True)
-    slug = models.SlugField(max_length=60, unique=True)
+    slug = models.SlugField(_("web address"), max_length=60, unique=True)
     framework = models.CharField(
         _("framework"), max_length=20, choices=Framework.choices, default=Framework.U4SSC
     )
-    definition_be = models.TextField("definition (Belarusian)", blank=True)
-    definition_ru = models.TextField("definition (Russian)", blank=True)
-    definition_en = models.TextField("definition (English)", blank=True)
+    definition_be = models.TextField(_("definition in Belarusian"), blank=True)
+    definition_ru = models.TextField(_("definition in Russian"), blank=True)
+    definition_en = models.TextField(_("definition in English"), blank=True)
     dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
     sub_dimension = models.CharField(
         _("sub-dimension"), max_length=40, choices=SubDimension.choices
@@ -92,9 +94,9 @@ class Indicator(TranslatedNameMixin):
     kind = models.CharField(
         _("smart or sustainable"), max_length=12, choices=Kind.choices, blank=True
     )
-    unit_be = models.CharField("unit (Belarusian)", max_length=100)
-    unit_ru = models.CharField("unit (Russian)", max_length=100)
-    unit_en = models.CharField("unit (English)", max_length=100)
+    unit_be = models.CharField(_("unit in Belarusian"), max_length=100)
+    unit_ru = models.CharField(_("unit in Russian"), max_length=100)
+    unit_en = models.CharField(_("unit in English"), max_length=100)
     higher_is_better = models.BooleanField(_("higher is better"), null=True, blank=True)
     sdg_targets = ArrayField(
         models.CharField(max_length=20), verbose_name=_("SDG targets"), default=list, blank=True
@@ -128,6 +130,17 @@ class Indicator(TranslatedNameMixin):
     def unit(self):
         return translated(self, "unit")
 
+    @property
+    def value_range(self):
+        """(lowest, highest) a value may take, from the unit: percentages 0-100, yes/no 0 or 1,
+        a coefficient 0-1, every other quantity of the catalogue (counts, rates, amounts) 0 or
+        more (None: no upper bound)."""
+        return VALUE_RANGES.get(self.unit_en, (0, None))
+
+
+# Units (unit_en) whose values are bounded above; see Indicator.value_range.
+VALUE_RANGES = {"%": (0, 100), "yes/no": (0, 1), "coefficient (0–1)": (0, 1)}
+
 
 # Sources the demo's figures cite (cities/indicators/data), said in the reader's language.
 KNOWN_SOURCES = {
@@ -138,14 +151,20 @@ KNOWN_SOURCES = {
 
 
 class IndicatorValue(models.Model):
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="indicator_values")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="indicator_values", verbose_name=_("city")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicator")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     # "" is the headline value; otherwise one of indicator.subseries.
     subseries = models.CharField(_("sub-series"), max_length=40, blank=True, default="")
     value = models.FloatField(_("value"))
     source = models.CharField(
-        _("source"), max_length=500, help_text=_('A citation, or "computed" for the portal\'s own.')
+        _("source"),
+        max_length=500,
+        help_text=_("Where the figure comes from: a publication, a statistics office, a report."),
     )
     verified = models.BooleanField(_("verified"), default=False)
     is_sample = models.BooleanField(
@@ -176,7 +195,7 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         series = f" [{self.subseries}]" if self.subseries else ""
-        return f"{self.indicator.code}{series} {self.city.name_en} {self.year}: {self.value}"
+        return f"{self.indicator.code}{series} {self.city.name} {self.year}: {localize(self.value)}"
 
     @property
     def is_computed(self):
@@ -192,10 +211,33 @@ class IndicatorValue(models.Model):
         """The source in the active language where the portal knows it (its demo's samples)."""
         return str(KNOWN_SOURCES.get(self.source, self.source))
 
+    def clean(self):
+        if self.indicator_id is None or self.value is None:
+            return
+        low, high = self.indicator.value_range
+        if self.value < low or (high is not None and self.value > high):
+            unit = self.indicator.unit
+            message = (
+                _("%(indicator)s is measured in %(unit)s: the value must be from %(low)s to "
+                  "%(high)s.")
+                if high is not None
+                else _("%(indicator)s is measured in %(unit)s: the value cannot be below %(low)s.")
+            )  # fmt: skip
+            raise ValidationError(
+                {
+                    "value": message
+                    % {"indicator": self.indicator.name, "unit": unit, "low": low, "high": high}
+                }  # fmt: skip
+            )
+
 
 class Target(models.Model):
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="indicator_targets")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="indicator_targets", verbose_name=_("city")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("indicator")
+    )
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"))
     baseline_value = models.FloatField(_("baseline value"))
     target_year = models.PositiveSmallIntegerField(_("target year"))
@@ -216,7 +258,8 @@ class Target(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.city.name_en} {self.target_year}: {self.target_value}"
+        target = localize(self.target_value)
+        return f"{self.indicator.code} {self.city.name} {self.target_year}: {target}"
 
     def progress(self, value):
         """Share of the way from baseline to target (0..1, may overshoot), or None."""

@@ -19,10 +19,13 @@ class Region(TranslatedNameMixin):
     """An oblast or the City of Minsk (ISO 3166-2:BY)."""
 
     iso_code = models.CharField(_("ISO 3166-2 code"), max_length=6, unique=True)
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("web address"), unique=True)
     geom = models.MultiPolygonField(_("boundary"), srid=4326)
     area_km2 = models.GeneratedField(
-        expression=GeodesicAreaKm2("geom"), output_field=models.FloatField(), db_persist=True
+        expression=GeodesicAreaKm2("geom"),
+        output_field=models.FloatField(),
+        db_persist=True,
+        verbose_name=_("area, km²"),
     )
     source = models.CharField(_("source"), max_length=300)
 
@@ -49,8 +52,10 @@ class City(TranslatedNameMixin):
         PILOT = "pilot", _("pilot")
         OPERATING = "operating", _("operating")
 
-    slug = models.SlugField(unique=True)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cities")
+    slug = models.SlugField(_("web address"), unique=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="cities", verbose_name=_("region")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     population_year = models.PositiveSmallIntegerField(_("population year"), null=True, blank=True)
@@ -60,7 +65,10 @@ class City(TranslatedNameMixin):
     boundary_source = models.CharField(_("boundary source"), max_length=300, blank=True)
     boundary_date = models.DateField(_("boundary date"), null=True, blank=True)
     area_km2 = models.GeneratedField(
-        expression=GeodesicAreaKm2("boundary"), output_field=models.FloatField(), db_persist=True
+        expression=GeodesicAreaKm2("boundary"),
+        output_field=models.FloatField(),
+        db_persist=True,
+        verbose_name=_("area, km²"),
     )
     location_source = models.CharField(_("location source"), max_length=300, blank=True)
     osm_node = models.CharField(_("OpenStreetMap node"), max_length=40, blank=True)
@@ -76,7 +84,12 @@ class City(TranslatedNameMixin):
     )
     # Planners of this city are the members of this group: they manage its layers and services.
     planners = models.OneToOneField(
-        Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="planned_city"
+        Group,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="planned_city",
+        verbose_name=_("planners' group"),
     )
 
     class Meta:

@@ -98,6 +98,10 @@ class ServiceLocation(TranslatedNameMixin):
         BOUNDARY = "boundary", _("inside the city boundary")
         NEAREST_POINT = "nearest_point", _("near the city (boundary not yet published)")
 
+    # Only the Belarusian name is required: the pages show it where the others are empty
+    # (geoportal.translation.translated).
+    name_ru = models.CharField(_("name in Russian"), max_length=200, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     category = models.ForeignKey(
         ServiceCategory,
         on_delete=models.PROTECT,
@@ -135,7 +139,9 @@ class ServiceLocation(TranslatedNameMixin):
         default=Wheelchair.UNKNOWN,
     )
     location = models.PointField(_("location"), srid=4326)
-    source = models.CharField(_("source"), max_length=300)
+    source = models.CharField(
+        _("source"), max_length=300, blank=True, help_text=_("Who gave the data, if not you.")
+    )
     # The id of the row in its source (an OSM node, a stop code), so re-imports update in place.
     external_id = models.CharField(_("id in the source"), max_length=100, blank=True)
     updated = models.DateTimeField(_("last update"), auto_now=True)

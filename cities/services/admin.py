@@ -1,31 +1,40 @@
-"""The admin of services: categories, services on a map (planners only in their cities) and
-the import of a CSV or GeoJSON file."""
+"""The admin of services: categories, services on a map that opens on the planner's city
+(planners only in their cities), opening hours filled in as a week, and the import of a CSV or
+GeoJSON file. Only the Belarusian name is required: the pages show it where the others are
+empty."""
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Count
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from leaflet.admin import LeafletGeoAdmin
 
 from geoportal.gis.files import FileRefused, stored_upload
 
-from ..models import ServiceCategory, ServiceLocation
-from ..permissions import can_manage_city, managed_city_ids
+from ..admin import MapAdmin
+from ..models import City, ServiceCategory, ServiceLocation
+from ..permissions import can_manage_city, managed_by, managed_city_ids
 from ..scoped_admin import CityScopedAdminMixin
+from .hours import OpeningHoursField
 from .imports import import_services, read_service_file
 from .query import city_for_point
+
+# The zoom at which the service map opens on a planner's city.
+CITY_ZOOM = 13
 
 
 @admin.register(ServiceCategory)
 class ServiceCategoryAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name_be", "name_ru", "name_en", "parent", "icon", "colour"]
+    list_display = ["__str__", "parent", "icon", "colour"]
     list_filter = ["parent"]
     search_fields = ["slug", "name_be", "name_ru", "name_en"]
 
 
 class ServiceLocationForm(forms.ModelForm):
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    opening_hours = OpeningHoursField(label=_("opening hours"), required=False)
 
     class Meta:
         model = ServiceLocation
@@ -33,6 +42,12 @@ class ServiceLocationForm(forms.ModelForm):
             "name_be", "name_ru", "name_en", "category", "address", "phone", "website", "email",
             "opening_hours", "wheelchair", "location", "source", "external_id",
         ]  # fmt: skip
+        help_texts = {
+            "name_ru": _("Shown on the Russian pages; the Belarusian name is shown when empty."),
+            "name_en": _("Shown on the English pages; the Belarusian name is shown when empty."),
+            "location": _("Click the marker button on the map, then the place of the service."),
+            "external_id": _("Only for services imported from a file: their number there."),
+        }
 
     # The admin sets the user of the request (get_form), whose cities bound where points may go.
     user = None
@@ -50,9 +65,10 @@ class ServiceLocationForm(forms.ModelForm):
 class ServiceImportForm(forms.Form):
     file = forms.FileField(
         label=_("Services file"),
-        help_text=_(
-            "CSV with lon and lat columns, or GeoJSON points. Columns: id, name_be, name_ru, "
-            "name_en, category (slug), address, phone, website, email, opening_hours, wheelchair."
+        help_text=format_lazy(
+            "{} <code>id, name_be, name_ru, name_en, category, address, phone, website, email, "
+            "opening_hours, wheelchair, lon, lat</code>.",
+            _("A table (CSV) or GeoJSON points with the columns"),
         ),
     )
     source = forms.CharField(
@@ -63,19 +79,40 @@ class ServiceImportForm(forms.Form):
 
 
 @admin.register(ServiceLocation)
-class ServiceLocationAdmin(CityScopedAdminMixin, LeafletGeoAdmin):
+class ServiceLocationAdmin(CityScopedAdminMixin, MapAdmin):
     form = ServiceLocationForm
-    list_display = ["name_be", "category", "city", "city_basis", "address", "wheelchair", "updated"]
+    list_display = ["__str__", "category", "city", "city_basis", "address", "wheelchair", "updated"]
     list_filter = ["category", "city", "city_basis", "wheelchair", "source"]
     search_fields = ["name_be", "name_ru", "name_en", "address", "external_id"]
     readonly_fields = ["city", "city_basis", "updated"]
     list_select_related = ["category", "city"]
     change_list_template = "admin/cities/servicelocation/change_list.html"
 
+    fieldsets = [
+        (None, {"fields": ["name_be", "name_ru", "name_en", "category", "location"]}),
+        (_("Contacts and hours"), {"fields": ["address", "phone", "website", "email",
+                                              "opening_hours", "wheelchair"]}),
+        (_("Where the data comes from"), {"fields": ["source", "external_id", "city",
+                                                     "city_basis", "updated"]}),
+    ]  # fmt: skip
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user
         return form
+
+    def formfield_for_dbfield(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "location" and request is not None:
+            city = City.objects.filter(managed_by(request.user, "id")).order_by("pk").first()
+            if city is not None and managed_city_ids(request.user) is not None:
+                # The map opens on the planner's city, not on the whole country.
+                field.widget.settings_overrides = {
+                    **field.widget.settings_overrides,
+                    "DEFAULT_CENTER": (city.location.y, city.location.x),
+                    "DEFAULT_ZOOM": CITY_ZOOM,
+                }
+        return field
 
     def get_urls(self):
         return [
@@ -111,3 +148,24 @@ class ServiceLocationAdmin(CityScopedAdminMixin, LeafletGeoAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/cities/servicelocation/import_form.html", context)
+
+
+def home_section(request):
+    """The services of the planner's cities on their home page: how many per category, and
+    what they can do."""
+    ids = managed_city_ids(request.user)
+    if (ids is not None and not ids) or not request.user.has_perm("cities.view_servicelocation"):
+        return None
+    services = ServiceLocation.objects.filter(managed_by(request.user))
+    counts = services.values("category__pk").annotate(count=Count("pk")).order_by("-count")
+    categories = {c.pk: c for c in ServiceCategory.objects.all()}
+    return {
+        "template": "admin/home/services.html",
+        "title": _("City services"),
+        "counts": [(categories[row["category__pk"]], row["count"]) for row in counts],
+        "total": services.count(),
+        "may_add": request.user.has_perm("cities.add_servicelocation"),
+        "add_url": reverse("admin:cities_servicelocation_add"),
+        "import_url": reverse("admin:cities_servicelocation_import"),
+        "list_url": reverse("admin:cities_servicelocation_changelist"),
+    }

@@ -1,2 +1,3 @@
-"""Date and number formats Django does not ship: Belarusian (its own locale has messages but no
-formats, so dates came out in the English pattern with Belarusian words)."""
+"""Local formats (settings.FORMAT_MODULE_PATH): Belarusian, which Django lacks (dates as
+dd.mm.yyyy, a decimal comma), and Russian dates shown as dd.mm.yyyy like they are typed. A
+format missing here is Django's own."""

@@ -2,6 +2,7 @@
 before a byte is extracted, safe unpacking of a zip, and where an upload is kept (saved once,
 under IMPORT_ROOT, where the import workers read it)."""
 
+import json
 import shutil
 import uuid
 import zipfile
@@ -32,10 +33,12 @@ class FileRefused(Exception):
     """A planner's file that cannot be used, and why, in words a planner can act on.
 
     `problems` holds (row, message) pairs: row is the row or feature the message is about, or
-    None for the file as a whole."""
+    None for the file as a whole. `option` names the ImportOptions field that would let the same
+    file in (a form keeps the file and points at that field); None when the file must change."""
 
-    def __init__(self, *problems):
+    def __init__(self, *problems, option=None):
         self.problems = [p if isinstance(p, tuple) else (None, str(p)) for p in problems]
+        self.option = option
         super().__init__("; ".join(self.messages))
 
     @property
@@ -126,6 +129,38 @@ def check_zip(path):
     return names
 
 
+# Up to this size a GeoJSON file is parsed in the request to say where it is broken (pure
+# Python: no GDAL, nothing unpacked); a larger one is judged by GDAL in the worker.
+JSON_CHECK_MAX_BYTES = 64 * 2**20
+
+
+def check_json_syntax(path):
+    """Refuse a GeoJSON file that is not JSON, saying at which line and column it breaks off
+    and what to do."""
+    path = Path(path)
+    if path.stat().st_size > JSON_CHECK_MAX_BYTES:
+        return
+    try:
+        json.loads(path.read_bytes())
+    except json.JSONDecodeError as error:
+        raise FileRefused(
+            _(
+                "%(name)s is not valid GeoJSON: it breaks off at line %(line)s, column "
+                "%(column)s. Correct the file there (in a text editor) or export it again from "
+                "your map program, then upload it again."
+            )
+            % {"name": path.name, "line": error.lineno, "column": error.colno}
+        ) from error
+    except UnicodeDecodeError as error:
+        raise FileRefused(
+            _(
+                "%(name)s is not valid GeoJSON: its text is not in UTF-8. Export it again from "
+                "your map program with the UTF-8 encoding, then upload it again."
+            )
+            % {"name": path.name}
+        ) from error
+
+
 def unpack(path, folder, layer_name=""):
     """The dataset to open: the file itself or, for a checked zip, its Shapefile extracted into
     `folder` (the one named `layer_name` when the zip holds several)."""
@@ -135,9 +170,11 @@ def unpack(path, folder, layer_name=""):
     check_zip(path)
     target = Path(folder) / "unzipped"
     target.mkdir()
+    member = ""
     try:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
+                member = info.filename
                 if info.is_dir():
                     continue
                 parts = PurePosixPath(info.filename.replace("\\", "/")).parts
@@ -147,9 +184,15 @@ def unpack(path, folder, layer_name=""):
                 with archive.open(info) as src, open(destination, "wb") as dst:
                     shutil.copyfileobj(src, dst, 1024 * 1024)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        if not member:
+            raise FileRefused(
+                _("The file %(name)s is damaged or is not a zip file.") % {"name": path.name}
+            ) from exc
         raise FileRefused(
-            _("The file %(name)s is damaged or is not a zip file.") % {"name": path.name}
-        ) from exc
+            _("The zip file %(name)s is damaged: %(member)s inside it cannot be read. Zip the "
+              "files again and upload the new zip.")
+            % {"name": path.name, "member": member}
+        ) from exc  # fmt: skip
     shapefiles = sorted(p for p in target.rglob("*") if p.suffix.lower() == ".shp")
     return _choose_shapefile(shapefiles, layer_name)
 

@@ -17,7 +17,7 @@ from django.contrib.gis.gdal.error import SRSException
 from django.utils.translation import gettext as _
 
 from .delimited import header_and_first_row
-from .files import FileRefused, check_file, unpack
+from .files import FileRefused, check_file, check_json_syntax, unpack
 from .sandbox import open_vector, sniff
 from .shapefiles import check_parts, prj_srs, sidecar
 
@@ -89,11 +89,17 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
     if dataset.suffix.lower() == ".shp":
         check_parts(dataset)
     source = Source(path=dataset, format=fmt)
+    if fmt == "GeoJSON":
+        check_json_syntax(dataset)
     try:
         datasource = open_vector(dataset, fmt)
     except GDALException as exc:
         raise FileRefused(
-            _("GDAL cannot read %(name)s as %(format)s: the file is damaged or not that format.")
+            _(
+                "%(name)s cannot be read as %(format)s: the file is damaged or is in another "
+                "format. Check that its extension matches its format, or export it again from "
+                "your map program."
+            )
             % {"name": Path(path).name, "format": fmt}
         ) from exc
     layers = [datasource[i] for i in range(datasource.layer_count)]
@@ -214,36 +220,37 @@ def _encoding_name(name):
     return {"utf-8": "UTF-8", "cp1251": "CP1251"}.get(codec.name, codec.name.upper())
 
 
-def _inspect_csv(path, folder, options, allow_no_geometry=False):
-    """Coordinates: the planner's columns, else lon/lat-like names, else a WKT column."""
+def csv_columns(path, options=None, allow_no_geometry=False):
+    """A CSV's coordinate columns (x, y, wkt; "" where none), found in its first MiB without
+    GDAL: the request refuses a CSV whose columns are not found, naming the form's field
+    (FileRefused.option), before the worker inspects it."""
+    options = options or ImportOptions()
+    _encoding, text = _csv_sample(path, options)
+    return _coordinate_columns(*header_and_first_row(text), options, allow_no_geometry)
+
+
+def _csv_sample(path, options):
+    """(encoding, the decoded first MiB) of a CSV file."""
     encoding = _encoding_name(options.encoding) if options.encoding else ""
     with open(path, "rb") as handle:
         sample = handle.read(2**20)
     if not encoding:
         encoding = _detect_encoding(sample.removeprefix(b"\xef\xbb\xbf")) or "UTF-8"
-    if encoding != "UTF-8":
-        # GDAL reads CSV as UTF-8: a streamed UTF-8 copy keeps the Cyrillic.
-        converted = Path(folder) / f"converted{path.suffix.lower()}"
-        with (
-            open(path, encoding=encoding, errors="replace", newline="") as src,
-            open(converted, "w", encoding="utf-8", newline="") as dst,
-        ):
-            shutil.copyfileobj(src, dst, 2**20)
-        path = converted
-        sample = sample.decode(encoding, errors="replace").encode("utf-8")
-    header, first = header_and_first_row(
-        sample.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    )
+    return encoding, sample.decode(encoding, errors="replace").removeprefix("\ufeff")
+
+
+def _coordinate_columns(header, first, options, allow_no_geometry):
+    """Coordinates: the planner's columns, else lon/lat-like names, else a WKT column."""
     if not header:
         raise FileRefused(_("The CSV file has no header row."))
-    source = Source(path=path, format="CSV", encoding=encoding)
     lowered = {name.strip().lower(): name for name in header}
 
     def column(stated):
         if stated not in header:
             raise FileRefused(
                 _("The CSV file has no column %(column)s; its columns are: %(columns)s.")
-                % {"column": stated, "columns": ", ".join(header)}
+                % {"column": stated, "columns": ", ".join(header)},
+                option="x_column",
             )
         return stated
 
@@ -251,7 +258,9 @@ def _inspect_csv(path, folder, options, allow_no_geometry=False):
     y = column(options.y_column) if options.y_column else ""
     wkt = column(options.wkt_column) if options.wkt_column else ""
     if bool(x) != bool(y):
-        raise FileRefused(_("Name both the longitude (X) and the latitude (Y) columns."))
+        raise FileRefused(
+            _("Name both the longitude (X) and the latitude (Y) columns."), option="x_column"
+        )
     if not (x or wkt):
         x = next((lowered[n] for n in LONGITUDE_NAMES if n in lowered), "")
         y = next((lowered[n] for n in LATITUDE_NAMES if n in lowered), "")
@@ -274,8 +283,25 @@ def _inspect_csv(path, folder, options, allow_no_geometry=False):
                 "(lon/lat, longitude/latitude, x/y) or a WKT geometry column. Its columns are: "
                 "%(columns)s. Name the columns in the form."
             )
-            % {"columns": ", ".join(header)}
+            % {"columns": ", ".join(header)},
+            option="x_column",
         )
+    return x, y, wkt
+
+
+def _inspect_csv(path, folder, options, allow_no_geometry=False):
+    encoding, text = _csv_sample(path, options)
+    if encoding != "UTF-8":
+        # GDAL reads CSV as UTF-8: a streamed UTF-8 copy keeps the Cyrillic.
+        converted = Path(folder) / f"converted{path.suffix.lower()}"
+        with (
+            open(path, encoding=encoding, errors="replace", newline="") as src,
+            open(converted, "w", encoding="utf-8", newline="") as dst,
+        ):
+            shutil.copyfileobj(src, dst, 2**20)
+        path = converted
+    x, y, wkt = _coordinate_columns(*header_and_first_row(text), options, allow_no_geometry)
+    source = Source(path=path, format="CSV", encoding=encoding)
     if x:
         source.open_options += [f"X_POSSIBLE_NAMES={x}", f"Y_POSSIBLE_NAMES={y}"]
     elif wkt:

@@ -21,8 +21,10 @@ from geoportal.gis.staging import FID_COLUMN, GEOMETRY_COLUMN, stage
 
 from ..models import Layer, LayerVersion
 from ..partitions import index_partition, new_partition, swap_partition
-from ..styles import effective_style
+from ..styles import restyle
 from . import recovery
+from .notices import send_import_email
+from .originals import keep_preview
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +143,8 @@ def move_rows(layer, staged):
 
 def run_import(version_id):
     """Import what the version's inspection found (LayerVersion.source). Never raises for bad
-    input or a lost database: the outcome is on the LayerVersion and the Layer. The staging table
+    input or a lost database: the outcome is on the LayerVersion and the Layer, and its planner
+    is told (notices.py; the original file is kept, see originals.py). The staging table
     and the stored upload are removed after (a worker killed before that leaves them to
     recovery.sweep, which may also try the import again). A version already imported, or being
     imported by a live worker (a task delivered twice), is left alone."""
@@ -171,6 +174,7 @@ def run_import(version_id):
                     raise FileRefused(_no_features_message(report))
                 report["seconds"] = round(time.monotonic() - started, 1)
                 swap_in(layer.pk, version, partition, staged, report)
+            keep_preview(version, layer)
         except FileRefused as exc:
             recovery.record_failure(layer.pk, version.pk, str(exc))
         except (OperationalError, InterfaceError):
@@ -186,6 +190,7 @@ def run_import(version_id):
             )
         finally:
             recovery.clean_up(version)
+    send_import_email(version.pk)
 
 
 def swap_in(layer_id, version, partition, staged, report):
@@ -251,9 +256,10 @@ def _finish(layer, version, staged, report):
     layer.source_format = staged.source_format
     layer.source_crs = staged.source_crs
     layer.geometry_type = report["geometry_type"]
-    # A first import stores the default style for the geometry; a saved style is kept.
-    layer.style = effective_style(layer)
     layer.attributes = staged.columns
+    # A first import stores the default style for the geometry; a saved one is fitted to the
+    # new data (categories and classes recomputed), or reset with a note when it no longer fits.
+    layer.style, report["style_notes"] = restyle(layer)
     layer.feature_count = report["imported"]
     layer.extent = _extent_polygon(layer.pk)
     layer.status = Layer.Status.READY

@@ -156,7 +156,7 @@ def test_history_and_revert_pages_are_for_editors_only(client, brest_stops, plan
 
 
 def test_attribute_choices_are_set_in_the_admin(client, brest_stops, planner_of, english):
-    from layers.admin import parse_choices
+    from layers.admin.forms import parse_choices
 
     assert parse_choices("kind: bus | tram\n\nroutes: 1 | 2", brest_stops.attributes) == {
         "kind": ["bus", "tram"], "routes": [1, 2]}  # fmt: skip

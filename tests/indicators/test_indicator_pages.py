@@ -149,6 +149,7 @@ def test_planners_see_only_their_cities_values_in_the_admin(client, indicator_de
     assert {v.city.slug for v in response.context["cl"].queryset} == {"brest"}
     minsk_value = IndicatorValue.objects.filter(city__slug="minsk").first()
     response = client.get(f"/admin/cities/indicatorvalue/{minsk_value.pk}/change/")
-    assert response.status_code == 302  # not among the planner's rows
+    assert response.status_code == 403  # not among the planner's rows: whose it is, explained
+    assert "Мінск" in response.text
     brest_value = IndicatorValue.objects.filter(city=brest).first()
     assert client.get(f"/admin/cities/indicatorvalue/{brest_value.pk}/change/").status_code == 200

@@ -40,7 +40,7 @@ def test_upload_answers_202_with_the_layer_url_and_imports(
         )  # fmt: skip
     assert response.status_code == 202, response.content
     body = response.json()
-    assert body["url"].endswith("/api/v1/layers/layer/")
+    assert body["url"].endswith("/api/v1/layers/harady/")  # "Гарады" romanised
     assert response["Location"] == body["url"]
     detail = client.get(body["url"]).json()
     assert detail["status"] == "ready"

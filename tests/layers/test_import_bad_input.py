@@ -87,7 +87,10 @@ CASES = {
         lambda tmp, z: csv_without_coordinates(tmp),
         "No coordinates found in the CSV.*Its columns are: name, population",
     ),
-    "broken GeoJSON": (lambda tmp, z: broken_geojson(tmp), "cannot read broken.geojson as GeoJSON"),
+    "broken GeoJSON": (
+        lambda tmp, z: broken_geojson(tmp),
+        "broken.geojson is not valid GeoJSON: it breaks off at line 1, column",
+    ),
 }
 
 

@@ -1,5 +1,6 @@
 // The admin's style editor: each change of the form is checked by the server (the same
-// validation as on save) and the map and legend are redrawn from the returned style.
+// validation as on save) and the map and legend are redrawn from the returned style. The
+// colours of a categorised style are a table here, kept as JSON in the form's hidden field.
 import { createMap } from "../lib/map.js";
 import { dataLayer, legendItems, popupHTML } from "../lib/layer-style.js";
 
@@ -27,6 +28,41 @@ async function draw(style, legend) {
   element.dataset.ready = "true";
 }
 
+const categories = document.getElementById("style-categories");
+const rows = categories.querySelector("tbody");
+
+function input(type, value, label) {
+  const element = document.createElement("input");
+  element.type = type;
+  element.value = value;
+  element.setAttribute("aria-label", label);
+  return element;
+}
+
+function showCategories(style) {
+  const list = style.type === "categorized" ? style.categories || [] : [];
+  categories.hidden = style.type !== "categorized";
+  form.elements.categories.value = list.length ? JSON.stringify(list) : "";
+  rows.replaceChildren(...list.map((category) => {
+    const row = document.createElement("tr");
+    row.dataset.value = category.value;
+    const cells = [category.value, input("text", category.label, category.value),
+      input("color", category.colour, category.value)];
+    for (const content of cells) row.insertCell().append(content);
+    return row;
+  }));
+}
+
+// Edits in the table go back into the hidden JSON before the form's own listener previews it.
+rows.addEventListener("input", () => {
+  const list = [...rows.querySelectorAll("tr")].map((row) => ({
+    value: row.dataset.value,
+    label: row.querySelector("input[type=text]").value,
+    colour: row.querySelector("input[type=color]").value,
+  }));
+  form.elements.categories.value = JSON.stringify(list);
+});
+
 let timer = null;
 async function preview() {
   const response = await fetch(config.previewUrl, { method: "POST", body: new FormData(form) });
@@ -36,6 +72,7 @@ async function preview() {
     return;
   }
   errors.textContent = "";
+  if (!rows.contains(document.activeElement)) showCategories(data.style);
   await draw(data.style, data.legend);
 }
 
@@ -47,4 +84,5 @@ form.elements.attribute.addEventListener("change", () => {
   // New attribute, new values: let the server pick the categories again.
   form.elements.categories.value = "";
 });
+showCategories(config.style);
 await draw(config.style, config.legend);
