@@ -29,9 +29,7 @@ from django.db import transaction
 from django.db.models import Exists
 from django.db.models.signals import pre_save
 
-from geoportal.translation import translated
-
-from .models import Layer
+from .models import Layer, LayerTexts
 from .permissions import visible_layers, visible_to_everyone
 
 FIELDS = [
@@ -54,7 +52,7 @@ def layer_cache_version(layer):
 
 
 @dataclass(frozen=True, eq=True)
-class LayerAccess:
+class LayerAccess(LayerTexts):
     pk: int
     slug: str
     is_public: bool
@@ -87,14 +85,6 @@ class LayerAccess:
     @property
     def cache_version(self):
         return layer_cache_version(self)
-
-    @property
-    def title(self):
-        return translated(self, "title")
-
-    @property
-    def abstract(self):
-        return translated(self, "abstract")
 
     def unchanged(self):
         """The condition, for a feature query, that the layer's row is still this record's."""
