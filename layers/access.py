@@ -169,7 +169,8 @@ def shared_key(slug):
 def for_tiles(user, slug, extra_keys=()):
     """(the record of the layer `slug` if `user` may see it, else None; {key: value} of the
     `extra_keys` found in the cache), in one round trip to the cache when the layer is visible to
-    everyone and its record is cached. Any other layer is read through visible_layers."""
+    everyone and its record is cached (reading the record costs two queries). Any other layer is
+    read through visible_layers."""
     key = shared_key(slug)
     found = cache.get_many([key, *extra_keys])
     record = found.pop(key, None)
@@ -178,6 +179,14 @@ def for_tiles(user, slug, extra_keys=()):
         if record is None:
             return None, found
         cache.set(key, record, settings.TILE_CACHE_SECONDS)
+        # A save that committed between the read and the set dropped the key before it was set:
+        # read the row again, and take back what was set if it moved on.
+        current = _load(Layer.objects.filter(pk=record.pk))
+        if current != record:
+            cache.delete(key)
+            if current is None or current.slug != slug:
+                return None, found
+            record = current
     if not record.visible_to_everyone:
         record = _load(visible_layers(user).filter(slug=slug))
     return record, found

@@ -144,3 +144,23 @@ def test_a_tile_of_a_layer_made_private_elsewhere_is_refused(client, minsk_point
     minsk_points.is_public = False
     minsk_points.save()
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_save_while_the_tile_record_is_cached_leaves_no_stale_record(
+    client, minsk_points, monkeypatch
+):
+    cache.clear()
+    url = tile_url(27.45, 53.87, 14)
+    set_in_cache = cache.set
+
+    def set_during_a_save(key, value, *args, **kwargs):
+        set_in_cache(key, value, *args, **kwargs)
+        if key == access.shared_key("minsk-points"):  # read before the save, set after its drop
+            elsewhere(minsk_points, is_public=False)
+
+    monkeypatch.setattr(cache, "set", set_during_a_save)
+    assert client.get(url).status_code == 404
+    monkeypatch.undo()
+    assert cache.get(access.shared_key("minsk-points")) is None
+    assert client.get(url).status_code == 404
