@@ -233,7 +233,8 @@ def growth(args, layers, sizes):
     """The endpoint at each layer size against the smallest, in alternating rounds."""
     from django.core.cache import cache
 
-    from layers.tiles import TileAccess, TileRequest, cache_key
+    from layers.access import layer_cache_version
+    from layers.tiles import TileRequest, cache_key
 
     rows = []
     for label, z, cached in (("uncached z12", 12, False), ("uncached z15", 15, False),
@@ -244,9 +245,10 @@ def growth(args, layers, sizes):
             get = http_get(args.port, tile_path(layer))
             if cached:
                 run_threads(get, tiles, args.concurrency)
-                access = TileAccess.of(layer)
-                keys = [cache_key(access, TileRequest(*tile)) for tile in tiles]
-                assert all(cache.get(key) is not None for key in keys), "tiles not cached"
+                version = layer_cache_version(layer)
+                keys = [cache_key(layer.slug, TileRequest(*tile)) for tile in tiles]
+                cached_versions = [(cache.get(key) or ("",))[0] for key in keys]
+                assert set(cached_versions) == {version}, "tiles not cached"
                 variants[f"{size:,}"] = lambda n, get=get, tiles=tiles: run_threads(
                     get, tiles * 10, args.concurrency
                 )

@@ -13,8 +13,8 @@ import json
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -33,6 +33,7 @@ from geoportal.gis.inspect import ImportOptions
 from geoportal.gis.uploads import too_large_message
 from geoportal.query_params import BBoxFilter, IntegerFilter, ListFilter, ParsedFilterSet
 
+from . import access
 from .imports.queue import new_layer_slug, queue_import, receive_upload
 from .models import Feature, Layer, TopicCategory
 from .permissions import LayerPermission, visible_layers
@@ -294,11 +295,11 @@ def parse_feature_query(layer, params):
 
 def feature_page(query, *, page, page_size, select, url_for_page):
     """One page as FeatureCollection text with count and next/previous links."""
-    count = query.count()
     offset = (page - 1) * page_size
+    features, count = query.page(offset=offset, limit=page_size, select=select)
     if offset and offset >= count:
         raise Http404(_("Invalid page."))
-    features = ",".join(query.geojson_features(offset=offset, limit=page_size, select=select))
+    features = ",".join(features)
     next_url = url_for_page(page + 1) if offset + page_size < count else None
     previous_url = url_for_page(page - 1) if page > 1 else None
     head = json.dumps({"type": "FeatureCollection", "count": count, "next": next_url,
@@ -334,8 +335,11 @@ class LayerFeaturesView(GenericAPIView):
             404: OpenApiResponse(ERROR, description="No such layer, or not visible to you"),
         },
     )
+    @method_decorator(access.answered_again)
     def get(self, request, slug):
-        layer = get_object_or_404(visible_layers(request.user), slug=slug)
+        layer = access.for_features(request.user, slug)
+        if layer is None:
+            raise Http404
         query, page, page_size, select = parse_feature_query(layer, request.query_params)
 
         def url_for_page(number):

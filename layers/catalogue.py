@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from cities.models import City
 from geoportal.translation import current_language
 
+from .access import layer_cache_version
 from .models import TopicCategory
 from .permissions import visible_layers
 from .queries import FeatureQuery, PropertyValue, text_match
 from .styles import effective_style, geometry_family
-from .tiles import layer_cache_version
 
 TEXT_FIELDS = [f"{name}_{lang}" for name in ("title", "abstract") for lang in ("be", "ru", "en")]
 SORTS = ("newest", "title")

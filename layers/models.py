@@ -34,7 +34,20 @@ class TopicCategory(models.TextChoices):
     UTILITIES = "utilitiesCommunication", _("Utilities, communication")
 
 
-class Layer(models.Model):
+class LayerTexts:
+    """The title and abstract in the active language, of a Layer or of its record
+    (layers/access.py)."""
+
+    @property
+    def title(self):
+        return translated(self, "title")
+
+    @property
+    def abstract(self):
+        return translated(self, "abstract")
+
+
+class Layer(LayerTexts, models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
         IMPORTING = "importing", _("importing")
@@ -130,14 +143,6 @@ class Layer(models.Model):
 
     def __str__(self):
         return self.title or self.slug
-
-    @property
-    def title(self):
-        return translated(self, "title")
-
-    @property
-    def abstract(self):
-        return translated(self, "abstract")
 
     def get_absolute_url(self):
         return reverse("layers:detail", args=[self.slug])

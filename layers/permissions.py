@@ -46,6 +46,12 @@ def visible_layers(user, queryset=None):
     return queryset.filter(visible if editable is None else visible | editable)
 
 
+def visible_to_everyone(layer):
+    """Whether anyone at all may see this layer (a Layer or a layers.access record): the
+    published and public part of visible_layers, for a row already read."""
+    return layer.is_public and layer.version > 0
+
+
 def can_view_layer(user, layer):
     return visible_layers(user).filter(pk=layer.pk).exists()
 

@@ -4,25 +4,24 @@ The tile envelope (EPSG:3857) is transformed to the features' EPSG:4326, never t
 round, so that `layer_id = .. AND geom && envelope` is answered by the (layer, geom) GiST index.
 Lines and polygons are simplified to about half a screen pixel of the tile's zoom before they are
 projected; below zoom 12 points are thinned to one per 4x4 screen pixels, so that a tile of a
-million-point layer stays small enough to draw. Each tile is cached under a key holding the
+million-point layer stays small enough to draw. Each tile is cached with the
 layer's version and last update, so a re-import or an edit invalidates its tiles at once.
 
-A cached tile of a public layer costs no database query: a small TileAccess record per layer slug
-(id, public flag, cache version) sits in the cache beside the tiles and is dropped whenever the
-layer is saved or deleted (signals wired in apps.py). Private layers go through
-permissions.visible_layers on every request.
+A cached tile of a public layer costs one round trip to the cache and no database query: the
+layer's small record (layers/access.py: id, visibility, cache version), which the layer's saves
+and deletes drop, and the tile are fetched together; a tile cached for another version of the
+layer is a miss. Private layers go through permissions.visible_layers on every request.
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models.signals import pre_save
+from django.db import connection
 from django.urls import reverse
 
-from .models import Layer
-from .permissions import visible_layers
+from . import access as layer_access
+from .access import layer_cache_version
 from .styles import geometry_family
 
 EXTENT = 4096
@@ -90,93 +89,39 @@ def build_tile(layer, tile):
     return bytes(data or b"")
 
 
-def layer_cache_version(layer):
-    """Changes whenever the layer's data may have: a new import (version) or any save (updated)."""
-    return f"{layer.version}.{int(layer.updated.timestamp() * 1_000_000)}"
-
-
-def cache_key(access, tile):
-    return f"tile:{access.pk}:{access.cache_version}:{tile.z}/{tile.x}/{tile.y}"
-
-
-# What a tile needs of its layer; the heavy JSON columns (attributes, report) stay in the database.
-TILE_FIELDS = ["id", "slug", "is_public", "version", "updated", "geometry_type"]
-
-
-@dataclass(frozen=True)
-class TileAccess:
-    """What serving a layer's tiles needs to know, small enough to cache per slug."""
-
-    pk: int
-    slug: str
-    # Published and public: anyone may fetch the tiles, and shared caches may keep them.
-    is_public: bool
-    geometry_type: str
-    cache_version: str
-
-    @classmethod
-    def of(cls, layer):
-        return cls(
-            layer.pk,
-            layer.slug,
-            layer.is_public and layer.version > 0,
-            layer.geometry_type,
-            layer_cache_version(layer),
-        )
-
-    def etag(self, tile):
-        return f'"{self.pk}-{self.cache_version}-{tile.z}-{tile.x}-{tile.y}"'
+def cache_key(slug, tile):
+    """A tile's key holds no version, so that the layer's record and the tile come in one round
+    trip; the entry is (cache version, bytes), and one of another version is a miss."""
+    return f"tile:{slug}:{tile.z}/{tile.x}/{tile.y}"
 
 
 def cache_control(access):
     """Public tiles and TileJSON may sit in shared caches (nginx, a CDN); private ones never."""
-    if access.is_public:
+    if access.visible_to_everyone:
         return f"public, max-age={settings.TILE_HTTP_MAX_AGE}"
     return "private, no-store"
 
 
-def access_key(slug):
-    return f"tile-access:{slug}"
+def tile_access(user, slug, tile):
+    """(the layer's LayerAccess if `user` may see its tiles, else None; the tile's bytes if
+    cached for the layer's current version, else None). For a layer visible to everyone whose
+    record is cached, that is one round trip to the cache and no database query."""
+    key = cache_key(slug, tile)
+    access, found = layer_access.for_tiles(user, slug, [key])
+    entry = found.get(key)
+    if access is None or entry is None or entry[0] != access.cache_version:
+        return access, None
+    return access, entry[1]
 
 
-def tile_access(user, slug):
-    """The TileAccess of the layer `slug` if `user` may see its tiles, else None. A public layer
-    is answered from the cache; a private one is checked against the database every time."""
-    access = cache.get(access_key(slug))
-    if access is None:
-        layer = Layer.objects.only(*TILE_FIELDS).filter(slug=slug).first()
-        if layer is None:
-            return None
-        access = TileAccess.of(layer)
-        cache.set(access_key(slug), access, settings.TILE_CACHE_SECONDS)
-    if access.is_public:
-        return access
-    layer = visible_layers(user).only(*TILE_FIELDS).filter(slug=slug).first()
-    return TileAccess.of(layer) if layer else None
-
-
-def forget_tile_access(sender, instance, signal, **kwargs):
-    """Receiver of the layer's pre_save, post_save and post_delete: drop its cached TileAccess
-    (before a save under the slug it had, so a renamed slug stops serving), now and again when
-    the transaction commits, so that no request in between re-caches the record as it was."""
-    if signal is pre_save:
-        if instance.pk is None:
-            return
-        slugs = list(Layer.objects.filter(pk=instance.pk).values_list("slug", flat=True))
-    else:
-        slugs = [instance.slug]
-    keys = [access_key(slug) for slug in slugs]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
-
-
-def get_tile(access, tile):
-    """The tile's bytes (empty for a tile without features), from the cache or PostGIS."""
-    key = cache_key(access, tile)
-    data = cache.get(key)
-    if data is None:
-        data = build_tile(access, tile)
-        cache.set(key, data, settings.TILE_CACHE_SECONDS)
+def get_tile(access, tile, cached=None):
+    """The tile's bytes (empty for a tile without features): `cached` (from tile_access), or
+    built in PostGIS and cached."""
+    if cached is not None:
+        return cached
+    data = build_tile(access, tile)
+    cache.set(cache_key(access.slug, tile), (access.cache_version, data),
+              settings.TILE_CACHE_SECONDS)  # fmt: skip
     return data
 
 

@@ -24,6 +24,7 @@ from rest_framework.exceptions import ValidationError
 from geoportal.query_params import parse_bbox, parse_int
 
 from . import tiles
+from .access import LayerAccess
 from .catalogue import (
     GEOMETRY_FAMILIES,
     CatalogueSearch,
@@ -183,14 +184,15 @@ def tile(request, slug, z, x, y):
         wanted = tiles.TileRequest(z, x, y)
     except tiles.TileOutOfRange as error:
         raise Http404(str(error)) from None
-    access = tiles.tile_access(request.user, slug)
+    access, cached = tiles.tile_access(request.user, slug, wanted)
     if access is None:
         raise Http404
     etag = access.etag(wanted)
     if _matches(etag, request):
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(tiles.get_tile(access, wanted), content_type=tiles.MVT_CONTENT_TYPE)
+        data = tiles.get_tile(access, wanted, cached)
+        response = HttpResponse(data, content_type=tiles.MVT_CONTENT_TYPE)
     response["ETag"] = etag
     response["Cache-Control"] = tiles.cache_control(access)
     return response
@@ -199,7 +201,7 @@ def tile(request, slug, z, x, y):
 @require_GET
 def tilejson(request, slug):
     layer = _visible_layer(request, slug)
-    access = tiles.TileAccess.of(layer)
+    access = LayerAccess.of(layer)
     # Titles are in the client's language; the tile URLs hold the layer's version.
     etag = f'"{access.pk}-{access.cache_version}-{request.LANGUAGE_CODE}"'
     if _matches(etag, request):

@@ -2,7 +2,7 @@
 
     DOWNLOADS_ROOT/<layer id>/<cache version>/<slug>-v<version>.<ext>
 
-The cache version (layers.tiles.layer_cache_version) changes with every import and every save of
+The cache version (layers.access.layer_cache_version) changes with every import and every save of
 the layer (an edit of its features or metadata bumps it), so a changed layer asks for new files
 and its old ones are removed when the first new one is stored. A file is written in
 DOWNLOADS_ROOT/tmp and renamed into place, so a reader never sees half a file; the temporary
@@ -24,9 +24,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 
+from ..access import layer_cache_version
 from ..models import Layer
 from ..queries import FeatureQuery
-from ..tiles import layer_cache_version
 from . import exporters
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from ..tiles import layer_cache_version
+from ..access import layer_cache_version
 from . import store
 
 

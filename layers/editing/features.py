@@ -23,6 +23,7 @@ from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 
 from ..models import Feature, FeatureEdit, Layer
+from ..queries import etag_sql
 from .checks import EditRefused, check_geometry, check_properties
 
 BUSY = (Layer.Status.QUEUED, Layer.Status.IMPORTING)
@@ -41,16 +42,12 @@ class Change:
     edit: FeatureEdit
 
 
-def _etag_sql(alias="f"):
-    return f"md5(ST_AsEWKB({alias}.geom) || convert_to({alias}.properties::text, 'UTF8'))"
-
-
 def feature_states(layer, feature_ids):
     """{id: (GeoJSON Feature dict, ETag)} of those features that exist."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT f.id, ST_AsGeoJSON(f.geom, {HISTORY_PRECISION}), f.properties::text, "
-            f"{_etag_sql()} FROM layers_feature f WHERE f.layer_id = %s AND f.id = ANY(%s)",
+            f"{etag_sql('f')} FROM layers_feature f WHERE f.layer_id = %s AND f.id = ANY(%s)",
             [layer.pk, [int(i) for i in feature_ids]],
         )
         rows = cursor.fetchall()
@@ -72,10 +69,6 @@ def left_as(edit, current):
     if after is None or current is None:
         return after is None and current is None
     return after["geometry"] == current["geometry"] and after["properties"] == current["properties"]
-
-
-def feature_etag(layer, feature_id):
-    return feature_state(layer, feature_id)[1]
 
 
 def _locked(layer):

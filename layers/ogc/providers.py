@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Region, ServiceLocation
 
+from .. import access
 from ..models import Layer
 from ..permissions import visible_layers
 from ..queries import FeatureQuery, geometry_json
@@ -97,22 +98,22 @@ class Provider:
     def spatial(self, op, geometry) -> Q:
         raise NotImplementedError
 
-    def count(self, selection: Selection) -> int:
-        raise NotImplementedError
-
-    def features(self, selection: Selection, *, offset, limit, select=None, **geometry_options):
-        """GeoJSON Feature texts, ordered stably; `select` keeps only those properties."""
+    def page(self, selection: Selection, *, offset, limit, select=None, **geometry_options):
+        """(GeoJSON Feature texts, ordered stably; how many items match, or None where counting
+        would cost more than the page: Part 1 makes numberMatched optional); `select` keeps
+        only those properties."""
         raise NotImplementedError
 
     def feature(self, feature_id, **geometry_options):
-        """One GeoJSON Feature text, or None."""
+        """(one GeoJSON Feature text, its ETag or None), or (None, None)."""
         raise NotImplementedError
 
 
 class LayerProvider(Provider):
-    """A map layer: its features, through the one FeatureQuery."""
+    """A map layer: its features, through the one FeatureQuery. `layer` is a Layer, or for the
+    items the layer's in-process record (layers/access.py), which the feature query checks."""
 
-    def __init__(self, layer: Layer):
+    def __init__(self, layer: Layer | access.LayerAccess):
         self.layer = layer
         self.id = layer.slug
         self.title = layer.title
@@ -130,7 +131,8 @@ class LayerProvider(Provider):
         return Cast(KeyTextTransform(self.temporal, "properties"), DateTimeField())
 
     def extent(self):
-        return list(self.layer.extent.extent) if self.layer.extent else None
+        extent = self.layer.extent  # a Polygon on a Layer, (xmin, ymin, xmax, ymax) on a record
+        return list(getattr(extent, "extent", extent)) if extent else None
 
     def queryables(self):
         result = {}
@@ -156,21 +158,17 @@ class LayerProvider(Provider):
             extra=selection.filter & self.time_q(selection),
         )  # fmt: skip
 
-    def count(self, selection):
-        return self._query(selection).count()
-
-    def features(self, selection, *, offset, limit, select=None, **geometry_options):
-        return self._query(selection).geojson_features(
-            offset=offset, limit=limit, select=select, **geometry_options
+    def page(self, selection, *, offset, limit, select=None, **geometry_options):
+        return self._query(selection).page(
+            offset=offset, limit=limit, select=select, exact=False, **geometry_options
         )
 
     def feature(self, feature_id, **geometry_options):
         try:
             pk = int(feature_id)
         except ValueError:
-            return None
-        query = FeatureQuery(self.layer, extra=Q(pk=pk))
-        return next(iter(query.geojson_features(limit=1, **geometry_options)), None)
+            return None, None
+        return FeatureQuery(self.layer).feature(pk, **geometry_options)
 
 
 class ModelProvider(Provider):
@@ -225,9 +223,6 @@ class ModelProvider(Provider):
             qs = qs.filter(Exact(queryables[name].text(), str(value)))
         return qs.filter(selection.filter & self.time_q(selection))
 
-    def count(self, selection):
-        return self._selected(selection).count()
-
     def _render(self, qs, geometry_options, select=None):
         rows = qs.annotate(_geometry=geometry_json(self.geometry(), **geometry_options)).values(
             "_geometry", self.id_field, *self.properties.values()
@@ -244,16 +239,17 @@ class ModelProvider(Provider):
                 f'"geometry":{row["_geometry"]},"properties":{properties}}}'
             )
 
-    def features(self, selection, *, offset, limit, select=None, **geometry_options):
-        qs = self._selected(selection).order_by(self.id_field)[offset : offset + limit]
-        return self._render(qs, geometry_options, select)
+    def page(self, selection, *, offset, limit, select=None, **geometry_options):
+        selected = self._selected(selection)
+        qs = selected.order_by(self.id_field)[offset : offset + limit]
+        return list(self._render(qs, geometry_options, select)), selected.count()
 
     def feature(self, feature_id, **geometry_options):
         try:
             qs = self.queryset().filter(**{self.id_field: feature_id})
-            return next(iter(self._render(qs, geometry_options)), None)
+            return next(iter(self._render(qs, geometry_options)), None), None
         except (ValueError, DjangoValidationError):  # an id of the wrong type: no such item
-            return None
+            return None, None
 
 
 def _schema_type(model_field):
@@ -351,20 +347,26 @@ def collections(user):
     return providers
 
 
-def collection_or_404(user, collection_id):
+def collection_or_404(user, collection_id, *, record=False):
     """collection(), or a 404 naming the collection."""
-    provider = collection(user, collection_id)
+    provider = collection(user, collection_id, record=record)
     if provider is None:
         raise Http404(_("No collection %(id)s.") % {"id": collection_id})
     return provider
 
 
-def collection(user, collection_id):
-    """The provider of one collection, or None if there is none the user may see."""
+def collection(user, collection_id, *, record=False):
+    """The provider of one collection, or None if there is none the user may see. With
+    `record`, a layer's provider is built from its in-process record (access.for_features): only
+    for an answer that comes from the feature query, which checks the record (the items views,
+    decorated with access.answered_again)."""
     if "\x00" in collection_id:  # PostgreSQL text cannot hold it: no such collection
         return None
     for provider in BUILT_IN:
         if provider.id == collection_id:
             return provider()
-    layer = visible_layers(user).filter(slug=collection_id).first()
+    if record:
+        layer = access.for_features(user, collection_id)
+    else:
+        layer = visible_layers(user).filter(slug=collection_id).first()
     return LayerProvider(layer) if layer else None

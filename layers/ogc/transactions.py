@@ -23,12 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import ValidationError
 
 from ..editing.checks import EditRefused
-from ..editing.features import (
-    change_feature,
-    create_feature,
-    delete_feature,
-    feature_etag,
-)
+from ..editing.features import change_feature, create_feature, delete_feature
 from ..permissions import can_edit_layer
 from . import crs as crs_module
 from .providers import LayerProvider, collection
@@ -74,10 +69,7 @@ def writable(**writers):
             if method == "OPTIONS":
                 return _options(request, collection_id, writers)
             if method in ("GET", "HEAD"):
-                response = read_view(request, collection_id, **kwargs)
-                if response.status_code == 200 and "feature_id" in kwargs:
-                    _add_etag(request, response, collection_id, kwargs["feature_id"])
-                return response
+                return read_view(request, collection_id, **kwargs)
             if method not in writers:
                 return method_not_allowed(request, (*READ_METHODS, *writers))
             try:
@@ -114,14 +106,6 @@ def _options(request, collection_id, writers):
     response = HttpResponse(status=204)
     response["Allow"] = ", ".join(allowed)
     return response
-
-
-def _add_etag(request, response, collection_id, feature_id):
-    provider = collection(request.user, collection_id)
-    if isinstance(provider, LayerProvider) and _is_id(feature_id):
-        etag = feature_etag(provider.layer, int(feature_id))
-        if etag:
-            response["ETag"] = etag
 
 
 def _write(request, collection_id, writer, kwargs):

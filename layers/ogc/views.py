@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.exceptions import ValidationError
 
+from .. import access
 from ..catalogue import keyword_labels
 from . import crs as crs_module
 from . import transactions
@@ -185,7 +186,8 @@ def queryables(request, collection_id):
 
 
 def feature_collection_text(features, *, matched, returned, links):
-    """The FeatureCollection around already-built Feature texts."""
+    """The FeatureCollection around already-built Feature texts; without numberMatched when
+    `matched` is None (not counted)."""
     head = {
         "type": "FeatureCollection",
         "numberMatched": matched,
@@ -193,27 +195,33 @@ def feature_collection_text(features, *, matched, returned, links):
         "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "links": links,
     }
+    if matched is None:
+        del head["numberMatched"]
     meta = json.dumps(head, ensure_ascii=False)[1:-1]
     return f'{{{meta},"features":[{",".join(features)}]}}'
 
 
 @transactions.writable(POST=transactions.create_item)
 @ogc_endpoint
+@access.answered_again
 def items(request, collection_id):
-    provider = collection_or_404(request.user, collection_id)
+    provider = collection_or_404(request.user, collection_id, record=True)
     query = parse_items_request(request.GET, provider)
     fmt = output_format(request)
-    features = list(
-        provider.features(query.selection, offset=query.offset, limit=query.limit,
-                          select=query.properties, **query.geometry_options)
+    features, matched = provider.page(
+        query.selection, offset=query.offset, limit=query.limit, select=query.properties,
+        **query.geometry_options,
     )  # fmt: skip
-    matched = provider.count(query.selection)
     path = reverse("ogc:items", args=[provider.id])
     page = {**query.passthrough, "limit": query.limit}
     links = self_links(request, path, GEOJSON, offset=query.offset or None, **page)
     json_type = GEOJSON if fmt == "json" else HTML
     fmt_param = "json" if fmt == "json" else "html"
-    if query.offset + len(features) < matched:
+    if matched is None:  # not counted: a full page may have a next one
+        more = len(features) == query.limit
+    else:
+        more = query.offset + len(features) < matched
+    if more:
         next_page = {**page, "limit": next_limit(query.limit, fmt)}
         links.append(link(absolute(request, path, f=fmt_param, offset=query.offset + query.limit,
                                    **next_page), "next", json_type, _("Next page")))  # fmt: skip
@@ -250,13 +258,14 @@ def next_limit(limit, fmt):
     PUT=transactions.replace_item, PATCH=transactions.update_item, DELETE=transactions.delete_item
 )
 @ogc_endpoint
+@access.answered_again
 def item(request, collection_id, feature_id):
-    provider = collection_or_404(request.user, collection_id)
+    provider = collection_or_404(request.user, collection_id, record=True)
     unknown = sorted(set(request.GET) - {"f", "crs"})
     if unknown:
         raise ValidationError({", ".join(unknown): _("Unknown query parameter.")})
     crs = parse_crs_param(request.GET, "crs")
-    text = provider.feature(feature_id, **crs.geometry_options)
+    text, etag = provider.feature(feature_id, **crs.geometry_options)
     if text is None:
         raise Http404(_("No item %(id)s in this collection.") % {"id": feature_id})
     path = reverse("ogc:item", args=[provider.id, feature_id])
@@ -266,6 +275,8 @@ def item(request, collection_id, feature_id):
     ]  # fmt: skip
     body = f'{text[:-1]},"links":{json.dumps(links, ensure_ascii=False)}}}'
     headers = {"Content-Crs": f"<{crs.uri}>"}
+    if etag:  # Part 4: a client sends it back in If-Match when it replaces or updates the item
+        headers["ETag"] = etag
     if output_format(request) == "html":
         data = json.loads(body)
         data["collection"] = collection_json(request, provider)

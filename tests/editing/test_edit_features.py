@@ -8,6 +8,7 @@ import pytest
 from conftest import TEST_DATA
 from editing_fixtures import *  # noqa: F403 (the fixtures)
 
+from layers.access import layer_cache_version
 from layers.editing.checks import EditRefused
 from layers.editing.features import (
     change_feature,
@@ -18,7 +19,6 @@ from layers.editing.features import (
 from layers.editing.history import layer_history
 from layers.imports.queue import import_now
 from layers.models import Feature, Layer
-from layers.tiles import layer_cache_version
 
 pytestmark = pytest.mark.django_db
 POINT = {"type": "Point", "coordinates": [23.6900, 52.0950]}
