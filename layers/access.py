@@ -29,13 +29,13 @@ from django.db import transaction
 from django.db.models import Exists
 from django.db.models.signals import pre_save
 
-from .models import Layer, LayerTexts
+from .models import Layer, LayerSummary
 from .permissions import visible_layers, visible_to_everyone
 
 FIELDS = [
     "id", "slug", "is_public", "version", "updated", "geometry_type", "feature_count", "extent",
-    "attributes", "keywords", "title_be", "title_ru", "title_en", "abstract_be", "abstract_ru",
-    "abstract_en",
+    "attributes", "time_attribute", "keywords", "title_be", "title_ru", "title_en",
+    "abstract_be", "abstract_ru", "abstract_en",
 ]  # fmt: skip
 # In-process records kept at most: a handful of layers are busy at any time; past this many the
 # memo starts again rather than grow without bound.
@@ -52,7 +52,7 @@ def layer_cache_version(layer):
 
 
 @dataclass(frozen=True, eq=True)
-class LayerAccess(LayerTexts):
+class LayerAccess(LayerSummary):
     pk: int
     slug: str
     is_public: bool
@@ -62,6 +62,7 @@ class LayerAccess(LayerTexts):
     feature_count: int
     extent: tuple | None  # (xmin, ymin, xmax, ymax): lighter to cache than the Polygon
     attributes: list
+    time_attribute: str
     keywords: list
     title_be: str
     title_ru: str

@@ -34,9 +34,9 @@ class TopicCategory(models.TextChoices):
     UTILITIES = "utilitiesCommunication", _("Utilities, communication")
 
 
-class LayerTexts:
-    """The title and abstract in the active language, of a Layer or of its record
-    (layers/access.py)."""
+class LayerSummary:
+    """What a Layer and its record (layers/access.py) both answer: the title and abstract in the
+    active language, and the attributes that can be the layer's time."""
 
     @property
     def title(self):
@@ -46,8 +46,12 @@ class LayerTexts:
     def abstract(self):
         return translated(self, "abstract")
 
+    def time_attributes(self):
+        """The names of the attributes that can be the layer's time: dates and date-times."""
+        return [a["name"] for a in self.attributes or [] if a.get("type") in TIME_TYPES]
 
-class Layer(LayerTexts, models.Model):
+
+class Layer(LayerSummary, models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
         IMPORTING = "importing", _("importing")
@@ -146,10 +150,6 @@ class Layer(LayerTexts, models.Model):
 
     def get_absolute_url(self):
         return reverse("layers:detail", args=[self.slug])
-
-    def time_attributes(self):
-        """The names of the attributes that can be the layer's time: dates and date-times."""
-        return [a["name"] for a in self.attributes or [] if a.get("type") in TIME_TYPES]
 
     def clean(self):
         super().clean()

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from conftest import TEST_DATA
 from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import expect
 from workplace import log_in
 
@@ -102,7 +103,10 @@ def test_a_brest_planner_does_the_eight_tasks(
     page.click("input[name=_save]")
     page.wait_for_selector(".layer-import[data-status=ready]")
     expect(page.locator(".layer-report")).to_contain_text(words["reset"])
-    page.goto(f"{site}{layer.get_absolute_url()}")
+    # The layer's page in the planner's language: a page read in a language makes it the one
+    # the admin follows (geoportal/languages.py).
+    with translation.override(language):
+        page.goto(f"{site}{layer.get_absolute_url()}")
     expect(page.locator("#legend li")).to_have_count(1)
     page.goto(f"{site}{reverse('admin:index')}")
     expect(page.locator(".home-attention")).to_contain_text(words["reset"])
