@@ -6,17 +6,16 @@ cd "$(dirname "$0")/.."
 
 PG_MAJOR="${PG_MAJOR:-15}"
 # Every program the code, tests and scripts start comes from one of these (or what they depend
-# on): tests/test_install_steps.py checks it. make is listed although it runs this script, so
-# that the list is the whole truth.
+# on): tests/geoportal/test_install_steps.py checks it. make is listed although it runs this
+# script, so that the list is the whole truth. `make cluster` (scripts/cluster.sh) needs nginx,
+# pgbouncer, curl (its probe) and wrk (bench/cluster.py's load); bench/lighthouse runs on nodejs;
+# tests/geoportal/test_layout.py runs git. No comment inside the list: readers of this file that
+# stop at one would miss the packages after it.
 APT_PACKAGES=(
   "postgresql-${PG_MAJOR}" "postgresql-${PG_MAJOR}-postgis-3" postgis
   gdal-bin libgdal-dev libgeos-dev libproj-dev binutils
   redis-server gettext chromium fonts-dejavu-core python3-venv make
-  # `make cluster` (scripts/cluster.sh): the proxy, the connection pool, its probe, the load
-  # generator of bench/cluster.py.
-  nginx pgbouncer curl wrk
-  nodejs  # bench/lighthouse runs Lighthouse (npm) on node
-  git  # tests/geoportal/test_layout.py lists the tracked files
+  nginx pgbouncer curl wrk nodejs git
 )
 
 missing=()
