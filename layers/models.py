@@ -180,9 +180,10 @@ class Feature(models.Model):
     class Meta:
         verbose_name = _("feature")
         verbose_name_plural = _("features")
-        # One GiST index on (layer, geom) answers "this layer in this bbox" for a
-        # million-feature layer without scanning the others (needs btree_gist).
-        indexes = [GistIndex(fields=["layer", "geom"], name="feature_layer_geom_gist")]
+        # Each layer's features are a partition of their own (partitions.py), so "this layer in
+        # this bbox" is answered by the partition's index on geom alone, which PostGIS builds
+        # sorted, several times faster than a GiST on (layer, geom) (bench/import.py).
+        indexes = [GistIndex(fields=["geom"], name="feature_geom_gist")]
 
     def __str__(self):
         return f"{self.layer_id}/{self.pk}"

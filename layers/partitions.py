@@ -12,14 +12,33 @@ import uuid
 from django.db import connection
 
 
-def new_partition(cursor, layer_id):
-    """A new, empty table shaped like layers_feature for the layer's next features; not yet
-    attached (swap_partition does that). Returns its name."""
-    partition = f"layers_feature_{int(layer_id)}_{uuid.uuid4().hex[:8]}"
+def _partition_name(layer_id):
+    return f"layers_feature_{int(layer_id)}_{uuid.uuid4().hex[:8]}"
+
+
+def partition_sql(cursor, layer_id, partition):
+    """The statement that makes `partition`: an empty table shaped like layers_feature for the
+    layer's next features, not yet attached (swap_partition does that). Its columns are read
+    from the catalogue, not by `LIKE layers_feature`, which would wait for a lock that a swap
+    in progress holds on the feature table."""
     cursor.execute(
-        f"CREATE TABLE {partition} (LIKE layers_feature INCLUDING DEFAULTS, "
-        f"CHECK (layer_id = {int(layer_id)}))"
+        "SELECT quote_ident(a.attname), format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+        "pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute AS a "
+        "LEFT JOIN pg_attrdef AS d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+        "WHERE a.attrelid = 'layers_feature'::regclass AND a.attnum > 0 AND NOT a.attisdropped "
+        "ORDER BY a.attnum"
     )
+    columns = [
+        f"{name} {kind}" + " NOT NULL" * not_null + (f" DEFAULT {default}" if default else "")
+        for name, kind, not_null, default in cursor.fetchall()
+    ]
+    return f"CREATE TABLE {partition} ({', '.join(columns)}, CHECK (layer_id = {int(layer_id)}))"
+
+
+def new_partition(cursor, layer_id):
+    """Make a new partition for the layer's next features (partition_sql); returns its name."""
+    partition = _partition_name(layer_id)
+    cursor.execute(partition_sql(cursor, layer_id, partition))
     return partition
 
 
@@ -35,14 +54,20 @@ def layer_partitions(cursor, layer_id):
 
 def index_partition(cursor, partition):
     """Index a filled new partition in bulk, before it is swapped in."""
-    cursor.execute(f"CREATE INDEX ON {partition} USING gist (layer_id, geom)")
+    cursor.execute(f"CREATE INDEX ON {partition} USING gist (geom)")
     cursor.execute(f"CREATE INDEX ON {partition} (layer_id)")
     cursor.execute(f"ALTER TABLE {partition} ADD PRIMARY KEY (id, layer_id)")
 
 
 def swap_partition(cursor, layer_id, partition):
     """Put the new (indexed) partition in the place of the layer's old features (its old
-    partition, or its rows in the default partition)."""
+    partition, or its rows in the default partition). A partition filled in another schema
+    (an import's) joins the feature table's schema under a partition's name."""
+    if "." in partition:
+        cursor.execute("SELECT current_schema()")
+        cursor.execute(f"ALTER TABLE {partition} SET SCHEMA {cursor.fetchone()[0]}")
+        filled, partition = partition.partition(".")[2], _partition_name(layer_id)
+        cursor.execute(f"ALTER TABLE {filled} RENAME TO {partition}")
     for old in layer_partitions(cursor, layer_id):
         cursor.execute(f"ALTER TABLE layers_feature DETACH PARTITION {old}")
         cursor.execute(f"DROP TABLE {old}")

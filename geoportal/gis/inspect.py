@@ -1,10 +1,12 @@
 """What GDAL finds in a planner's file, before anything is imported: which layer, which
 coordinate system, which encoding and, for a CSV, which columns hold the coordinates. The result,
-a Source, is all that staging (staging.py) needs: it is worked out once and travels with the
-import. Every refusal is a FileRefused naming the cause in the planner's language.
+a Source, is all that staging (staging.py) and loading (loading.py) need: it is worked out once
+and travels with the import. Every refusal is a FileRefused naming the cause in the planner's
+language.
 """
 
 import codecs
+import ctypes
 import re
 import shutil
 import struct
@@ -14,6 +16,8 @@ from pathlib import Path
 
 from django.contrib.gis.gdal import GDALException, SpatialReference
 from django.contrib.gis.gdal.error import SRSException
+from django.contrib.gis.gdal.libgdal import lgdal
+from django.contrib.gis.gdal.prototypes import ds as capi
 from django.utils.translation import gettext as _
 
 from .delimited import header_and_first_row
@@ -67,6 +71,12 @@ class Source:
     encoding: str = ""
     open_options: list[str] = field(default_factory=list)
     preserve_fid: bool = False
+    # The layer as GDAL reads it with the open options (describe): what loading.py selects.
+    table: str = ""
+    geometry_column: str = ""
+    geometry_type: str = ""
+    fields: list[dict] = field(default_factory=list)
+    feature_count: int = 0
 
     def as_dict(self):
         return {**asdict(self), "path": str(self.path)}
@@ -91,8 +101,14 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
     source = Source(path=dataset, format=fmt)
     if fmt == "GeoJSON":
         check_json_syntax(dataset)
+        # Arrays arrive as JSON text (not GDAL's "(2:a,b)" lists) and stay arrays in jsonb.
+        source.open_options.append("ARRAY_AS_STRING=YES")
+    if dataset.suffix.lower() == ".shp":
+        source.encoding = _shapefile_encoding(dataset, options.encoding)
+        if source.encoding:
+            source.open_options.append(f"ENCODING={source.encoding}")
     try:
-        datasource = open_vector(dataset, fmt)
+        datasource = open_vector(dataset, fmt, source.open_options)
     except GDALException as exc:
         raise FileRefused(
             _(
@@ -127,10 +143,53 @@ def inspect(path, folder, options=None, allow_no_geometry=False):
     source.layer_name = layer.name if len(names) > 1 or fmt in {"GPX", "GeoPackage"} else ""
     source.preserve_fid = fmt in {"ESRI Shapefile", "GeoPackage", "FlatGeobuf"}
     _set_crs(source, layer.srs, options, dataset)
-    if dataset.suffix.lower() == ".shp":
-        source.encoding = _shapefile_encoding(dataset, options.encoding)
-        if source.encoding:
-            source.open_options.append(f"ENCODING={source.encoding}")
+    return describe(source, layer)
+
+
+# OGR field types (OGRFieldType) -> the attribute types a layer records; lists are read as text.
+FIELD_TYPES = {0: "integer", 2: "number", 4: "string", 8: "binary", 9: "date", 10: "time",
+               11: "datetime", 12: "integer"}  # fmt: skip
+OFST_BOOLEAN, OFST_JSON = 1, 4
+
+
+def _ogr_function(name, restype, *argtypes):
+    # lgdal[name] is a fresh function object: its prototype does not touch GeoDjango's.
+    function = lgdal[name]
+    function.restype, function.argtypes = restype, argtypes
+    return function
+
+
+_field_type = _ogr_function("OGR_Fld_GetType", ctypes.c_int, ctypes.c_void_p)
+_field_subtype = _ogr_function("OGR_Fld_GetSubType", ctypes.c_int, ctypes.c_void_p)
+_geometry_column = _ogr_function("OGR_L_GetGeometryColumn", ctypes.c_char_p, ctypes.c_void_p)
+
+
+def describe(source, layer=None):
+    """Fill in the source's layer (`layer`, opened with the source's open options, or the one
+    they open) as GDAL reads it: name, geometry column and type, fields (name and type) and
+    feature count. Returns the source."""
+    if layer is None:
+        try:
+            datasource = open_vector(source.path, source.format, source.open_options)
+        except GDALException as exc:
+            raise FileRefused(
+                _("GDAL could not read the file: %(detail)s") % {"detail": exc}
+            ) from exc
+        layers = {datasource[i].name: datasource[i] for i in range(datasource.layer_count)}
+        layer = layers.get(source.layer_name) or next(iter(layers.values()), None)
+        if layer is None:
+            raise FileRefused(_("The file has no layers with features."))
+    source.table = layer.name
+    # GDAL's SQLite dialect calls a geometry without a column name of its own GEOMETRY.
+    source.geometry_column = (_geometry_column(layer.ptr) or b"").decode() or "GEOMETRY"
+    source.geometry_type = layer.geom_type.name
+    source.feature_count = max(layer.num_feat, 0)
+    source.fields = []
+    for index, name in enumerate(layer.fields):
+        definition = capi.get_field_defn(layer._ldefn, index)
+        kind = FIELD_TYPES.get(_field_type(definition), "string")
+        kind = {OFST_BOOLEAN: "boolean", OFST_JSON: "json"}.get(_field_subtype(definition), kind)
+        source.fields.append({"name": name, "type": kind})
     return source
 
 
@@ -315,4 +374,4 @@ def _inspect_csv(path, folder, options, allow_no_geometry=False):
     else:
         # Coordinates in a CSV are longitude/latitude unless the planner says otherwise.
         source.source_crs = source.s_srs = "EPSG:4326"
-    return source
+    return describe(source)

@@ -5,6 +5,7 @@ drops the table; staged_file does both around a block. The schema itself is made
 app's migration 0002.
 """
 
+import io
 import re
 import subprocess
 import tempfile
@@ -49,8 +50,9 @@ class StagedTable:
     errors: list[str] = field(default_factory=list)
 
 
-def gdal_pg_dsn():
-    """The database as a GDAL `PG:` connection string (ogr2ogr of imports and downloads)."""
+def gdal_pg_dsn(table="unlisted"):
+    """The database as a GDAL `PG:` connection string (ogr2ogr of imports and downloads), its
+    active schema import_staging, listing only `table` of that schema."""
     db = connection.settings_dict
     parts = {
         "dbname": db["NAME"],
@@ -61,7 +63,7 @@ def gdal_pg_dsn():
     # Naming a table (that need not exist) stops the driver from listing every geometry column
     # of the database, a query that would wait behind an import swapping its partition in.
     parts["active_schema"] = STAGING_SCHEMA
-    parts["tables"] = f"{STAGING_SCHEMA}.unlisted"
+    parts["tables"] = f"{STAGING_SCHEMA}.{table}"
     return "PG:" + " ".join(f"{key}='{value}'" for key, value in parts.items() if value)
 
 
@@ -95,27 +97,42 @@ def _ogr2ogr_command(source, table):
     return command
 
 
-def _run_ogr2ogr(command, progress, source):
+def run_ogr2ogr(command, source, watch=None):
+    """Run ogr2ogr on a planner's file in the sandbox's environment: (return code, stderr lines).
+    watch, if given, is called with the file ogr2ogr's output goes to about every half second
+    while it runs (to follow its progress)."""
     password = connection.settings_dict.get("PASSWORD") or ""
     env = gdal_environment(
         *DRIVERS[source.format], "PostgreSQL",
         base={"PGPASSWORD": password, "CPL_LOG_ERRORS": "ON"},
     )  # fmt: skip
-    with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=env)
-        buffer = b""
-        while chunk := process.stdout.read1(256):
-            buffer = (buffer + chunk)[-64:]
-            done = re.findall(rb"(\d+)(?:\.\.\.| - done)", buffer)
-            if done and progress:
-                progress(int(done[-1]))
-        process.wait()
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env)
+        while True:
+            try:
+                process.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if watch:
+                    watch(stdout)
         stderr.seek(0)
         messages = stderr.read().decode("utf-8", errors="replace").splitlines()
     return process.returncode, [m.strip() for m in messages if m.strip()]
 
 
-def _plain_gdal_error(messages, source):
+def _progress_printed(progress):
+    """A watch for run_ogr2ogr: the last percentage ogr2ogr's -progress printed, to progress."""
+
+    def watch(stdout):
+        stdout.seek(max(stdout.seek(0, io.SEEK_END) - 64, 0))
+        done = re.findall(rb"(\d+)(?:\.\.\.| - done)", stdout.read())
+        if done:
+            progress(int(done[-1]))
+
+    return watch if progress else None
+
+
+def plain_gdal_error(messages, source):
     errors = [m.split(":", 1)[1].strip() for m in messages if m.startswith("ERROR")]
     text = "; ".join(errors[:3]) or "; ".join(messages[:3])
     if "transform" in text.lower() or "srs" in text.lower():
@@ -139,10 +156,11 @@ def stage(source: Source, progress: Callable[[int], None] | None = None, qualifi
     0-100 while ogr2ogr reads the file."""
     qualified = qualified or new_staging_table()
     table = qualified.removeprefix(f"{STAGING_SCHEMA}.")
-    returncode, messages = _run_ogr2ogr(_ogr2ogr_command(source, table), progress, source)
+    command = _ogr2ogr_command(source, table)
+    returncode, messages = run_ogr2ogr(command, source, _progress_printed(progress))
     if returncode != 0:
         drop_staged(qualified)
-        raise FileRefused(_plain_gdal_error(messages, source))
+        raise FileRefused(plain_gdal_error(messages, source))
     try:
         return _describe_staged(qualified, table, source, messages)
     except Exception:
@@ -205,11 +223,11 @@ def _describe_staged(qualified, table, source, messages):
         errors=[
             m for m in messages if m.startswith(("ERROR", "Warning")) and IGNORED_WARNING not in m
         ][:20]
-        + (_coordinate_problems(source) if geometry_count < count else []),
+        + (coordinate_problems(source) if geometry_count < count else []),
     )
 
 
-def _coordinate_problems(source):
+def coordinate_problems(source):
     """Which CSV rows have no number in their coordinate columns, and what they hold instead."""
     options = dict(option.split("=", 1) for option in source.open_options)
     if source.format != "CSV" or not options.get("X_POSSIBLE_NAMES"):

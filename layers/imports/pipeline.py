@@ -1,7 +1,9 @@
-"""The worker's part of a layer import: stage the inspected file, then, in one transaction, move
-the staged rows into a new partition (repairing invalid geometries, skipping empty ones,
-normalising single/multi types), swap it in and update the layer. A failure anywhere leaves the
-layer serving its previous version; the outcome is written on the LayerVersion and the Layer.
+"""The worker's part of a layer import: ogr2ogr loads the inspected file straight into the
+layer's next partition (each row written once, geoportal/gis/loading.py), PostGIS settles the rows
+that need it (repairing invalid geometries, removing empty ones, normalising single/multi types)
+and indexes it, then one short transaction swaps it in and updates the layer. A failure anywhere
+leaves the layer serving its previous version; the outcome is written on the LayerVersion and the
+Layer.
 """
 
 import logging
@@ -13,14 +15,14 @@ from django.contrib.gis.geos import Polygon
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from psycopg import sql
 
 from geoportal.gis.files import FileRefused
-from geoportal.gis.inspect import ImportOptions, Source, inspect
-from geoportal.gis.staging import FID_COLUMN, GEOMETRY_COLUMN, stage
+from geoportal.gis.inspect import ImportOptions, Source, describe, inspect
+from geoportal.gis.loading import load
+from geoportal.gis.staging import coordinate_problems
 
 from ..models import Layer, LayerVersion
-from ..partitions import index_partition, new_partition, swap_partition
+from ..partitions import index_partition, partition_sql, swap_partition
 from ..styles import restyle
 from . import recovery
 from .notices import send_import_email
@@ -38,6 +40,12 @@ IMPORT_FIELDS = [
 LOCK_CONFLICTS = {"55P03", "40P01"}
 
 CURVE_TYPES = ["CIRCULARSTRING", "COMPOUNDCURVE", "CURVEPOLYGON", "MULTICURVE", "MULTISURFACE"]
+BOX = "ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)"
+MISSING = gettext_noop("missing or empty geometry")
+LINEAR = (
+    f"CASE WHEN GeometryType(geom) IN ({', '.join(map(repr, CURVE_TYPES))}) "
+    "THEN ST_CurveToLine(geom) ELSE geom END"
+)
 LAYER_TYPES = {
     "POINT": "Point",
     "MULTIPOINT": "MultiPoint",
@@ -62,74 +70,67 @@ def _layer_geometry_type(types):
     return (found.pop() if len(found) == 1 else "Geometry"), multi_points
 
 
-def _properties_sql(names):
-    """jsonb of the attribute columns, by name (not to_jsonb(row), which would also turn every
-    geometry into GeoJSON only to throw it away). jsonb_build_object takes 100 arguments at most."""
-    if not names:
-        return "jsonb_build_object()"
-    raw = connection.connection
-
-    def pair(name):
-        return f"{sql.Literal(name).as_string(raw)}, s.{sql.Identifier(name).as_string(raw)}"
-
-    chunks = [names[i : i + 50] for i in range(0, len(names), 50)]
-    built = " || ".join(f"jsonb_build_object({', '.join(map(pair, chunk))})" for chunk in chunks)
-    # The names go into SQL that is then run with parameters.
-    return built.replace("%", "%%")
+def _settled(multi_points):
+    """SQL of one settled shape: curves to lines, repaired when invalid (PostGIS's structure
+    method), lines and polygons (and points mixed with MultiPoints) made Multi*: one geometry
+    type per family, whatever the file mixed."""
+    fixed = f"(SELECT CASE WHEN ST_IsValid(g) THEN g ELSE ST_MakeValid(g, 'method=structure') END FROM (SELECT {LINEAR} AS g) AS l)"  # noqa: E501
+    promote = ["'POLYGON'", "'LINESTRING'"] + (["'POINT'"] if multi_points else [])
+    return f"(SELECT CASE WHEN GeometryType(f) IN ({', '.join(promote)}) THEN ST_Multi(f) ELSE f END FROM (SELECT {fixed} AS f) AS r)"  # noqa: E501
 
 
-def move_rows(layer, staged):
-    """Copy the staged rows into a new partition of the layer (not yet in place: the old one
-    still serves, and no lock is held on the layer, so its editors are not kept waiting); runs
-    inside the caller's transaction and returns (partition, report). One counting pass, then one
-    INSERT ... SELECT that repairs only when the count found invalid geometries and normalises
-    types only when the file mixes them."""
-    geometry_type, multi_points = _layer_geometry_type(staged.geometry_types)
-    geom = f"s.{GEOMETRY_COLUMN}"
-    if set(staged.geometry_types) & set(CURVE_TYPES):
-        geom = f"CASE WHEN GeometryType({geom}) IN ({', '.join(map(repr, CURVE_TYPES))}) THEN ST_CurveToLine({geom}) ELSE {geom} END"  # noqa: E501
-    present = f"{GEOMETRY_COLUMN} IS NOT NULL AND NOT ST_IsEmpty({GEOMETRY_COLUMN})"
+def settle_rows(table, source):
+    """Settle the rows loaded into `table` (the layer's next partition): one counting pass, then
+    only the rows that need it changed (curves, invalid shapes, single parts to make Multi*) and
+    those without a usable shape removed; then the table is indexed. Returns the report."""
+    present = "geom IS NOT NULL AND NOT ST_IsEmpty(geom)"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE NOT ({present})), "
-            f"count(*) FILTER (WHERE {present} AND NOT ST_IsValid({geom})) "
-            f"FROM {staged.table} AS s"
+            f"SELECT n, missing, invalid, types, {BOX} FROM (SELECT count(*) AS n, "
+            f"count(*) FILTER (WHERE NOT ({present})) AS missing, "
+            f"count(*) FILTER (WHERE {present} AND NOT ST_IsValid({LINEAR})) AS invalid, "
+            f"array_agg(DISTINCT GeometryType(geom)) FILTER (WHERE {present}) AS types, "
+            f"ST_Extent(geom) FILTER (WHERE {present}) AS e FROM {table}) AS scan"
         )
-        read, missing, invalid = cursor.fetchone()
-        fixed = "CASE WHEN ST_IsValid(g) THEN g ELSE ST_MakeValid(g, 'method=structure') END"
-        # Lines and polygons always become Multi*, points only when mixed with MultiPoints: one
-        # geometry type per family, whatever the source mixed.
-        promote = ["'POLYGON'", "'LINESTRING'"] + (["'POINT'"] if multi_points else [])
-        final = f"CASE WHEN GeometryType(g) IN ({', '.join(promote)}) THEN ST_Multi(g) ELSE g END"
-        # The layer's new partition is filled and indexed while the old one still serves.
-        partition = new_partition(cursor, layer.pk)
-        cursor.execute(
-            f"INSERT INTO {partition} (layer_id, geom, properties, source_fid) "
-            f"SELECT %s, {final}, props, fid FROM ("
-            f"  SELECT {fixed if invalid else 'g'} AS g, props, fid FROM ("
-            f"    SELECT {geom} AS g, {_properties_sql([c['name'] for c in staged.columns])} "
-            f"    AS props, s.{FID_COLUMN} AS fid FROM {staged.table} AS s WHERE {present}"
-            f"  ) AS read) AS repaired "
-            "WHERE g IS NOT NULL AND NOT ST_IsEmpty(g)",
-            [layer.pk],
-        )
-        imported = cursor.rowcount
-        index_partition(cursor, partition)
+        read, missing, invalid, types, *extent = cursor.fetchone()
+        types = sorted(types or [])
+        geometry_type, multi_points = _layer_geometry_type(types)
         sample = []
         if missing:
             cursor.execute(
-                f"SELECT {FID_COLUMN} FROM {staged.table} WHERE NOT ({present}) "
-                f"ORDER BY {FID_COLUMN} LIMIT 10"
+                f"SELECT source_fid FROM {table} WHERE NOT ({present}) ORDER BY source_fid LIMIT 10"
             )
             sample = [row[0] for row in cursor.fetchall()]
-    unrepairable = read - missing - imported
+        promote = {"POLYGON", "LINESTRING"} | ({"POINT"} if multi_points else set())
+        reshaped = promote | set(CURVE_TYPES)
+        changing = [f"GeometryType(geom) IN ({', '.join(map(repr, sorted(reshaped)))})"]
+        if invalid:
+            changing.append(f"NOT ST_IsValid({LINEAR})")
+        changed = invalid or set(types) & reshaped
+        if changed:
+            cursor.execute(
+                f"UPDATE {table} SET geom = {_settled(multi_points)} "
+                f"WHERE {present} AND ({' OR '.join(changing)})"
+            )
+        removed = 0
+        if missing or invalid:
+            cursor.execute(f"DELETE FROM {table} WHERE NOT ({present})")
+            removed = cursor.rowcount
+        if changed:
+            # A repair may have shrunk or emptied a shape: measure again.
+            cursor.execute(f"SELECT {BOX} FROM (SELECT ST_Extent(geom) AS e FROM {table}) AS x")
+            extent = cursor.fetchone()
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN geom SET NOT NULL")
+        index_partition(cursor, table)
+    imported = read - removed
+    unrepairable = removed - missing
     skipped = {}
     # GDAL reads most formats' empty geometries as none at all: one reason for both.
     if missing:
-        skipped[gettext_noop("missing or empty geometry")] = missing
+        skipped[MISSING] = missing
     if unrepairable:
         skipped[gettext_noop("invalid geometry that could not be repaired")] = unrepairable
-    return partition, {
+    return {
         "read": read,
         "imported": imported,
         "repaired": invalid - unrepairable,
@@ -137,7 +138,7 @@ def move_rows(layer, staged):
         "skipped_reasons": skipped,
         "skipped_feature_ids": sample,
         "geometry_type": geometry_type,
-        "warnings": staged.errors,
+        "extent": list(extent) if extent[0] is not None else None,
     }
 
 
@@ -163,17 +164,26 @@ def run_import(version_id):
         try:
             recovery.detect_lost_client()
             source = inspected_source(version)
-            # ogr2ogr's reading is most of the work: 2-80 %.
-            staged = stage(
-                source, lambda p: report_progress(2 + p * 78 // 100), version.staging_table
+            # The layer's next partition is filled and indexed while the old one still serves;
+            # ogr2ogr's loading is most of the work: 2-80 %.
+            table = version.staging_table
+            # ogr2ogr makes the table itself (a feature without a shape is loaded, then counted
+            # and removed), in its own connection, where it can see it.
+            with connection.cursor() as cursor:
+                make_table = (
+                    f"{partition_sql(cursor, layer.pk, table)}; "
+                    f"ALTER TABLE {table} ALTER COLUMN geom DROP NOT NULL"
+                )
+            warnings = load(
+                source, table, layer.pk, make_table, lambda p: report_progress(2 + p * 78 // 100)
             )
             report_progress(85)
-            with transaction.atomic():
-                partition, report = move_rows(layer, staged)
-                if not report["imported"]:
-                    raise FileRefused(_no_features_message(report))
-                report["seconds"] = round(time.monotonic() - started, 1)
-                swap_in(layer.pk, version, partition, staged, report)
+            report = settle_rows(table, source)
+            report["warnings"] = warnings + _coordinate_problems(source, report)
+            if not report["imported"]:
+                raise FileRefused(_no_features_message(report))
+            report["seconds"] = round(time.monotonic() - started, 1)
+            swap_in(layer.pk, version, table, source, report)
             keep_preview(version, layer)
         except FileRefused as exc:
             recovery.record_failure(layer.pk, version.pk, str(exc))
@@ -193,7 +203,7 @@ def run_import(version_id):
     send_import_email(version.pk)
 
 
-def swap_in(layer_id, version, partition, staged, report):
+def swap_in(layer_id, version, partition, source, report):
     """Put the filled partition in the place of the layer's features and record the import,
     within the caller's transaction. The locks are taken in one order (the layer table, then the
     feature table), each waiting at most IMPORT_LOCK_TIMEOUT_MS: an edit of the layer or a long
@@ -214,7 +224,7 @@ def swap_in(layer_id, version, partition, staged, report):
                 swap_partition(cursor, layer_id, partition)
                 cursor.execute("SELECT set_config('lock_timeout', '0', true)")
                 # Read after the locks: an edit committed meanwhile is kept, not overwritten.
-                _finish(Layer.objects.get(pk=layer_id), version, staged, report)
+                _finish(Layer.objects.get(pk=layer_id), version, source, report)
             return
         except OperationalError as exc:
             if getattr(exc.__cause__, "sqlstate", None) not in LOCK_CONFLICTS:
@@ -234,7 +244,9 @@ def inspected_source(version):
     own folder under IMPORT_ROOT), once: the inspection is kept on the version."""
     data = version.source
     if "upload" not in data:
-        return Source.from_dict(data)
+        source = Source.from_dict(data)
+        # Inspected before loading needed the layer's fields (an import queued then).
+        return source if source.table else describe(source)
     path = Path(data["upload"])
     source = inspect(path, path.parent, ImportOptions.from_dict(data.get("options")))
     LayerVersion.objects.filter(pk=version.pk).update(source=source.as_dict())
@@ -250,18 +262,24 @@ def _no_features_message(report):
     return _("No feature has a usable geometry (%(reasons)s).") % {"reasons": reasons}
 
 
-def _finish(layer, version, staged, report):
+def _coordinate_problems(source, report):
+    """Which CSV rows have no number in their coordinate columns (when some lack a shape)."""
+    return coordinate_problems(source) if MISSING in report["skipped_reasons"] else []
+
+
+def _finish(layer, version, source, report):
     """Record the import on the layer (only the fields an import sets) and on its version."""
+    extent = report.pop("extent")
     layer.source_filename = version.source_filename
-    layer.source_format = staged.source_format
-    layer.source_crs = staged.source_crs
+    layer.source_format = source.format
+    layer.source_crs = source.source_crs
     layer.geometry_type = report["geometry_type"]
-    layer.attributes = staged.columns
+    layer.attributes = source.fields
     # A first import stores the default style for the geometry; a saved one is fitted to the
     # new data (categories and classes recomputed), or reset with a note when it no longer fits.
     layer.style, report["style_notes"] = restyle(layer)
     layer.feature_count = report["imported"]
-    layer.extent = _extent_polygon(layer.pk)
+    layer.extent = _extent_polygon(extent)
     layer.status = Layer.Status.READY
     layer.progress = 100
     layer.import_report = report
@@ -270,20 +288,11 @@ def _finish(layer, version, staged, report):
     layer.save(update_fields=IMPORT_FIELDS)
     version.status = Layer.Status.READY
     version.report = report
-    version.source_format = staged.source_format
+    version.source_format = source.format
     version.save(update_fields=["status", "report", "source_format"])
 
 
-def _extent_polygon(layer_id):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
-            "(SELECT ST_Extent(geom) AS e FROM layers_feature WHERE layer_id = %s) AS x",
-            [layer_id],
-        )
-        box = cursor.fetchone()
-    if box[0] is None:
-        return None
+def _extent_polygon(box):
     xmin, ymin, xmax, ymax = box
     # A single point has a degenerate extent: widen it a hair so that it stays a polygon.
     if xmin == xmax:

@@ -174,10 +174,10 @@ def test_staging_tables_and_temporary_folders_are_cleaned_up(existing, tmp_path,
     with pytest.raises(FileRefused):
         import_now(existing, TEST_DATA / "noshp.zip")
 
-    def fail(layer, staged):
+    def fail(table, source):
         raise FileRefused("after staging")
 
-    monkeypatch.setattr(pipeline, "move_rows", fail)
+    monkeypatch.setattr(pipeline, "settle_rows", fail)
     with pytest.raises(FileRefused, match="after staging"):
         import_now(existing, TEST_DATA / "target_cities_17.gpx")
     assert list(tmp_path.iterdir()) == []

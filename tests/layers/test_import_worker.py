@@ -153,9 +153,11 @@ def test_a_worker_killed_while_swapping_leaves_the_previous_version_and_a_plain_
     worker = start_worker(**once)
     version = queue_import(layer, source, "grid.csv")
 
+    # ogr2ogr COPYing into the next partition, or the partition being settled and indexed.
     filling = (
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE state = 'active' AND query LIKE 'INSERT INTO layers_feature_%%'"
+        "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() "
+        "AND (query LIKE 'COPY %%import_staging%%' OR query LIKE '%%FROM import_staging.%%' "
+        "OR query LIKE 'CREATE INDEX ON import_staging.%%')"
     )
     wait_for(lambda: count(filling), 90, "the new partition to be filled")
     worker.send_signal(signal.SIGKILL)

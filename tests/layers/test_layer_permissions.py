@@ -160,14 +160,14 @@ def test_a_layer_stays_published_while_it_re_imports(client, make_layer, monkeyp
     import_now(layer, TEST_DATA / "oblasts.kml")
     before = client.get("/ogc/collections/oblasts/items").json()["numberMatched"]
     staged, release = threading.Event(), threading.Event()
-    move_rows = pipeline.move_rows
+    settle_rows = pipeline.settle_rows
 
-    def held_move_rows(*args, **kwargs):
+    def held_settle_rows(*args, **kwargs):
         staged.set()
         assert release.wait(30)
-        return move_rows(*args, **kwargs)
+        return settle_rows(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "move_rows", held_move_rows)
+    monkeypatch.setattr(pipeline, "settle_rows", held_settle_rows)
     source = inspect(TEST_DATA / "target_cities_17.gpx", TEST_DATA)
     version = create_version(layer, "target_cities_17.gpx", source=source)
 
@@ -193,7 +193,7 @@ def test_a_layer_stays_published_while_it_re_imports(client, make_layer, monkeyp
         thread.join(60)
     assert Layer.objects.get(pk=layer.pk).feature_count == 17
     # A failed re-import leaves the layer published with its last good data.
-    monkeypatch.setattr(pipeline, "move_rows", move_rows)
+    monkeypatch.setattr(pipeline, "settle_rows", settle_rows)
     with pytest.raises(FileRefused):
         import_now(layer, TEST_DATA / "noshp.zip")
     assert client.get("/ogc/collections/oblasts").status_code == 200
