@@ -127,8 +127,12 @@ def pipeline(path):
 def child(path):
     """In the child: import `path` into a new layer, print the time and count, delete it."""
     setup_django(BENCH_DB)
+    from geoportal.celery import load_url_patterns
     from layers.imports.queue import import_now
     from layers.models import Layer
+
+    # As a worker does when it starts (and not in every import).
+    load_url_patterns()
 
     Layer.objects.filter(slug="bench-import").delete()
     layer = Layer.objects.create(slug="bench-import", title_en="Benchmark import (synthetic)")
