@@ -53,10 +53,19 @@ def layer_partitions(cursor, layer_id):
 
 
 def index_partition(cursor, partition):
-    """Index a filled new partition in bulk, before it is swapped in."""
+    """Index a filled new partition in bulk, and check its rows' layer, before it is swapped in:
+    ATTACH then finds the indexes and the foreign key it needs and only has to adopt them, under
+    the swap's lock, instead of building or checking them there."""
     cursor.execute(f"CREATE INDEX ON {partition} USING gist (geom)")
     cursor.execute(f"CREATE INDEX ON {partition} (layer_id)")
     cursor.execute(f"ALTER TABLE {partition} ADD PRIMARY KEY (id, layer_id)")
+    # NOT VALID, then VALIDATE: the check does not keep the layer table from being written.
+    key = f"{partition.rpartition('.')[2]}_layer_fk"
+    cursor.execute(
+        f"ALTER TABLE {partition} ADD CONSTRAINT {key} FOREIGN KEY (layer_id) "
+        "REFERENCES layers_layer (id) DEFERRABLE INITIALLY DEFERRED NOT VALID"
+    )
+    cursor.execute(f"ALTER TABLE {partition} VALIDATE CONSTRAINT {key}")
 
 
 def swap_partition(cursor, layer_id, partition):

@@ -122,6 +122,10 @@ def settle_rows(table, source):
             extent = cursor.fetchone()
         cursor.execute(f"ALTER TABLE {table} ALTER COLUMN geom SET NOT NULL")
         index_partition(cursor, table)
+        # Statistics now, not when autovacuum gets to it: without them the first queries of the
+        # new version (its preview map, tiles, pages) are planned blind, e.g. sort every row for
+        # a first page (1.7 s at 1M points, against 0.2 s for this).
+        cursor.execute(f"ANALYZE {table}")
     imported = read - removed
     unrepairable = removed - missing
     skipped = {}

@@ -144,3 +144,33 @@ def test_progress_follows_the_rows_as_they_arrive(db, tmp_path):
         drop_staged(table)
     assert any(0 < percent < 100 for percent in seen), seen
     assert seen == sorted(seen)
+
+
+def test_the_swap_only_adopts_what_was_built_before_it(make_layer, tmp_path):
+    """The partition's indexes and foreign key are built and checked before the swap's lock, and
+    its statistics gathered: ATTACH adopts ours (their names are the import's) instead of making
+    its own, and the new version's first queries are planned with statistics."""
+    path = write_geojson(
+        tmp_path / "points.geojson", [feature({"n": i}, point(24 + i / 10, 53)) for i in range(30)]
+    )
+    layer = make_layer()
+    import_now(layer, path)
+    with connection.cursor() as cursor:
+        (partition,) = layer_partitions(cursor, layer.pk)
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
+            "AND conparentid <> 0",
+            [partition],
+        )
+        assert [row[0].endswith("_layer_fk") for row in cursor.fetchall()] == [True]
+        cursor.execute(
+            "SELECT c.relname FROM pg_index AS x JOIN pg_class AS c ON c.oid = x.indexrelid "
+            "JOIN pg_inherits AS i ON i.inhrelid = x.indexrelid WHERE x.indrelid = %s::regclass",
+            [partition],
+        )
+        adopted = [row[0] for row in cursor.fetchall()]
+        assert len(adopted) == 3 and all(name.startswith("s_") for name in adopted), adopted
+        cursor.execute(
+            "SELECT count(*) FROM pg_statistic WHERE starelid = %s::regclass", [partition]
+        )
+        assert cursor.fetchone()[0] > 0
