@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from redis import connection as redis_connection
 
 from geoportal import throttling
 
@@ -109,6 +110,64 @@ def test_one_redis_operation_per_request(client, demo):
         # One EVALSHA round trip; the commands it runs inside Redis are counted too.
         inside = {"cmdstat_incr", "cmdstat_pttl", "cmdstat_pexpire"}
         assert {k: n for k, n in used.items() if k not in inside} == {"cmdstat_evalsha": 1}, url
+
+
+def test_a_cached_tile_is_one_redis_round_trip(client, minsk_points, monkeypatch):
+    """The rate limit's count reads the layer's record and the tile too: one EVALSHA (its MGET
+    runs inside Redis) is all a cached tile sends to Redis."""
+    redis = cache._cache.get_client(write=True)
+    url = "/tiles/minsk-points/14/9441/5270.pbf"
+    first = client.get(url)  # builds and caches the record and the tile
+    assert first.status_code == 200 and first.content
+    sent = []
+    send = redis_connection.Connection.send_packed_command
+
+    def counted(self, command, *args, **kwargs):
+        sent.append(command)
+        return send(self, command, *args, **kwargs)
+
+    def calls():
+        stats = redis.info("commandstats")
+        return {k: v["calls"] for k, v in stats.items() if k != "cmdstat_info"}
+
+    before = calls()
+    monkeypatch.setattr(redis_connection.Connection, "send_packed_command", counted)
+    again = client.get(url)
+    monkeypatch.undo()
+    after = calls()
+    assert again.status_code == 200 and again.content == first.content
+    assert len(sent) == 1, sent
+    used = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
+    inside = {"cmdstat_incr", "cmdstat_pttl", "cmdstat_pexpire", "cmdstat_mget"}
+    assert {k: n for k, n in used.items() if k not in inside} == {"cmdstat_evalsha": 1}
+
+
+def test_a_count_reads_the_keys_it_is_given_as_the_cache_would(rates):
+    rates(tiles="2/minute")
+    cache.set_many({"read-a": ("version", b"\x00bytes"), "read-b": {"x": 1}})
+    counted = throttling.hit("tiles", "address:reads", throttling.rate_of("tiles"),
+                             ["read-a", "read-missing", "read-b"])  # fmt: skip
+    assert counted.allowed
+    assert counted.read == cache.get_many(["read-a", "read-missing", "read-b"])
+    assert counted.read == {"read-a": ("version", b"\x00bytes"), "read-b": {"x": 1}}
+    assert throttling.hit("tiles", "address:reads", "2/minute", ["read-a"]).allowed
+    refused = throttling.hit("tiles", "address:reads", "2/minute", ["read-a"])
+    assert not refused.allowed and refused.retry_after > 0
+
+
+def test_a_tile_is_served_when_the_count_fails(client, minsk_points, monkeypatch, caplog):
+    """Redis refusing the count (the script): the request is served, and the tile view reads the
+    cache itself, as it would without the count's reads."""
+    url = "/tiles/minsk-points/14/9441/5270.pbf"
+    first = client.get(url)
+
+    def down():
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(throttling, "_redis", down)
+    again = client.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    assert "rate limit not counted" in caplog.text
 
 
 def test_the_portals_pages_have_their_own_allowance(client, demo, rates):
