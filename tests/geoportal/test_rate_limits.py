@@ -8,7 +8,6 @@ import uuid
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from redis import connection as redis_connection
 
 from geoportal import throttling
 
@@ -112,31 +111,25 @@ def test_one_redis_operation_per_request(client, demo):
         assert {k: n for k, n in used.items() if k not in inside} == {"cmdstat_evalsha": 1}, url
 
 
-def test_a_cached_tile_is_one_redis_round_trip(client, minsk_points, monkeypatch):
+def test_a_cached_tile_is_one_redis_round_trip(client, minsk_points, request):
     """The rate limit's count reads the layer's record and the tile too: one EVALSHA (its MGET
     runs inside Redis) is all a cached tile sends to Redis."""
     redis = cache._cache.get_client(write=True)
     url = "/tiles/minsk-points/14/9441/5270.pbf"
     first = client.get(url)  # builds and caches the record and the tile
-    assert first.status_code == 200 and first.content
-    sent = []
-    send = redis_connection.Connection.send_packed_command
-
-    def counted(self, command, *args, **kwargs):
-        sent.append(command)
-        return send(self, command, *args, **kwargs)
 
     def calls():
         stats = redis.info("commandstats")
         return {k: v["calls"] for k, v in stats.items() if k != "cmdstat_info"}
 
     before = calls()
-    monkeypatch.setattr(redis_connection.Connection, "send_packed_command", counted)
+    sent = request.getfixturevalue("redis_round_trips")
     again = client.get(url)
-    monkeypatch.undo()
+    sent_by_the_request = list(sent)
     after = calls()
+    assert first.status_code == 200 and first.content
     assert again.status_code == 200 and again.content == first.content
-    assert len(sent) == 1, sent
+    assert len(sent_by_the_request) == 1, sent_by_the_request
     used = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
     inside = {"cmdstat_incr", "cmdstat_pttl", "cmdstat_pexpire", "cmdstat_mget"}
     assert {k: n for k, n in used.items() if k not in inside} == {"cmdstat_evalsha": 1}
