@@ -47,3 +47,12 @@ def test_the_rendered_configuration_is_complete_and_nginx_accepts_it(tmp_path):
     web = (cluster / "systemd" / "geoportal-web@.service").read_text()
     assert f"--config {ROOT}/deploy/gunicorn.conf.py" in web
     assert f"EnvironmentFile={cluster}/etc/geoportal.env" in web
+
+
+def test_a_worker_imports_every_url_module_as_it_boots():
+    """Loading the WSGI application imports the URL modules (the OGC API's CQL2 grammar among
+    them), so that no request waits for them after a worker (re)starts."""
+    probe = "import sys, geoportal.wsgi; print('layers.ogc.cql2_text' in sys.modules)"
+    done = subprocess.run([str(ROOT / ".venv/bin/python"), "-c", probe], cwd=ROOT,
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    assert done.stdout.strip() == "True", done.stderr
