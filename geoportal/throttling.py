@@ -41,8 +41,9 @@ logger = logging.getLogger(__name__)
 PAGE_COOKIE = "geoportal_pages"
 PAGE_COOKIE_SALT = "geoportal.throttling.pages"
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-# One round trip, atomic: count the request (KEYS[1]), start the window on its first one, and
-# read the keys its view declared (KEYS[2..]; a missing one is nil).
+# One round trip, atomic: count the request (KEYS[1]), start the window (ARGV[1] ms) on its
+# first one, and, within the limit (ARGV[2]), read the keys its view declared (KEYS[2..]; a
+# missing one is nil): a refused request makes Redis read no tile.
 COUNT_SCRIPT = """
 local count = redis.call('INCR', KEYS[1])
 local ttl = redis.call('PTTL', KEYS[1])
@@ -51,7 +52,7 @@ if ttl < 0 then
   ttl = tonumber(ARGV[1])
 end
 local found = {}
-if #KEYS > 1 then
+if #KEYS > 1 and count <= tonumber(ARGV[2]) then
   found = redis.call('MGET', unpack(KEYS, 2))
 end
 return {count, ttl, found}
@@ -154,14 +155,19 @@ def hit(scope, ident, rate, reads=()):
         client = _redis()
         if _script is None:
             _script = client.register_script(COUNT_SCRIPT)
-        count, ttl, values = _script(keys=[key, *prefixed], args=[period * 1000], client=client)
+        count, ttl, values = _script(
+            keys=[key, *prefixed], args=[period * 1000, limit], client=client
+        )
     except Exception:  # noqa: BLE001 - Redis down: serve (the cache is down too) and say so
         logger.exception("rate limit not counted")
         return Count(True, 0, None)
+    allowed, retry_after = int(count) <= limit, max(1, math.ceil(int(ttl) / 1000))
+    if not allowed:
+        return Count(False, retry_after, {})
     loads = cache._cache._serializer.loads  # as cache.get_many reads them
     pairs = zip(prefixed.values(), values, strict=True)
     read = {name: loads(value) for name, value in pairs if value is not None}
-    return Count(int(count) <= limit, max(1, math.ceil(int(ttl) / 1000)), read)
+    return Count(True, retry_after, read)
 
 
 def reads_with_count(keys_of):

@@ -144,8 +144,13 @@ def test_a_count_reads_the_keys_it_is_given_as_the_cache_would(rates):
     assert counted.read == cache.get_many(["read-a", "read-missing", "read-b"])
     assert counted.read == {"read-a": ("version", b"\x00bytes"), "read-b": {"x": 1}}
     assert throttling.hit("tiles", "address:reads", "2/minute", ["read-a"]).allowed
+    redis = cache._cache.get_client(write=True)
+    reads_before = redis.info("commandstats").get("cmdstat_mget", {}).get("calls", 0)
     refused = throttling.hit("tiles", "address:reads", "2/minute", ["read-a"])
     assert not refused.allowed and refused.retry_after > 0
+    # Over the limit nothing is read: a refused client cannot make Redis send tiles.
+    assert refused.read == {}
+    assert redis.info("commandstats")["cmdstat_mget"]["calls"] == reads_before
 
 
 def test_a_tile_is_served_when_the_count_fails(client, minsk_points, monkeypatch, caplog):
