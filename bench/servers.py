@@ -164,16 +164,18 @@ class Server:
                 self.process.kill()
 
 
-def start_gunicorn(env, workers=2, threads=1, port=None, log=None):
+def start_gunicorn(env, workers=2, threads=1, port=None, log=None, root=ROOT):
     """gunicorn on the portal with `env`: (process, port). With threads > 1, gthread workers
     (keep-alive; a worker's threads overlap their waits on the database), else sync workers, as
-    README's production command runs it. Returns once the port accepts connections."""
+    README's production command runs it. `root`: the checkout whose code it runs (another one,
+    e.g. an export of an earlier commit, for a before/after in one run). Returns once the port
+    accepts connections."""
     port = port or free_port()
     kind = ["-k", "gthread", "--threads", str(threads), "--keep-alive", "30"] * (threads > 1)
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "geoportal.wsgi", "-w", str(workers), *kind,
+        [str(Path(root) / ".venv/bin/gunicorn"), "geoportal.wsgi", "-w", str(workers), *kind,
          "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env, stderr=subprocess.STDOUT if log else None, stdout=log,
+        cwd=root, env=env, stderr=subprocess.STDOUT if log else None, stdout=log,
     )  # fmt: skip
     for _ in range(150):
         try:

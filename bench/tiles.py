@@ -15,7 +15,10 @@ for each layer and zoom takes the --tiles tiles nearest Minsk, then in --rounds 
 and then, alternating, cached tiles (all the tiles above, now in the cache) and a static file
 served by WhiteNoise through the same gunicorn (the ceiling of this client and server).
 Aims: uncached endpoint within 1.3x of raw (issue 4); cached tiles at least 1,000/s through
-gunicorn and no slower than a static file (issue 16).
+gunicorn and no slower than a static file (issue 16). With --against DIR the cached rounds also
+read the same tiles through a second gunicorn running the checkout in DIR (an export of an
+earlier commit, with its .venv and var/static linked), in turn with the others: a before/after of
+cached tiles in one machine state.
 
 With --sizes it loads one point layer per size and compares the endpoint's rate at each size with
 the smallest's (uncached tiles at z12 and z15 at fixed random places, cached z15 tiles): an
@@ -211,22 +214,31 @@ def compare(args, layers):
     )
     run_threads(tile, paths, args.concurrency)
     paths = (paths * (args.cached_requests // len(paths) + 1))[: args.cached_requests]
-    rates = alternate(
-        {
-            "cached tile": lambda n: run_threads(tile, paths, args.concurrency),
-            "static file": lambda n: run_threads(static, paths, args.concurrency),
-        },
-        args.rounds,
-        progress("cached"),
-    )
+    variants = {
+        "cached tile": lambda n: run_threads(tile, paths, args.concurrency),
+        "static file": lambda n: run_threads(static, paths, args.concurrency),
+    }
+    if args.against_port:
+        other = http_get(args.against_port, lambda path: path)
+        run_threads(other, paths, args.concurrency)
+        variants["--against"] = lambda n: run_threads(other, paths, args.concurrency)
+    rates = alternate(variants, args.rounds, progress("cached"))
     as_static = ratios(rates["cached tile"], rates["static file"])
-    return rows, [
+    cached_rows = [
         ["cached tiles per second", describe(rates["cached tile"], "/s"),
          f"{CACHED}: {verdict(rates['cached tile'], CACHED)}"],
         ["static file per second (WhiteNoise)", describe(rates["static file"], "/s"), ""],
         ["cached tile / static file", describe(as_static),
          f"{AS_STATIC}: {verdict(as_static, AS_STATIC)}"],
     ]  # fmt: skip
+    if args.against_port:
+        against = rates["--against"]
+        cached_rows += [
+            [f"cached tiles per second, {args.against}", describe(against, "/s"), ""],
+            ["cached tiles: this checkout / --against", describe(ratios(rates["cached tile"],
+                                                                        against)), ""],
+        ]  # fmt: skip
+    return rows, cached_rows
 
 
 def growth(args, layers, sizes):
@@ -274,7 +286,9 @@ def main():
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument("--against", help="another checkout: its cached tiles in the same rounds")
     args = parser.parse_args()
+    args.against_port = None
 
     before = load_average()
     print(f"building {BENCH_DB}; {before}", flush=True)
@@ -289,6 +303,11 @@ def main():
 
     layers = [Layer.objects.get(slug=spec[0]) for spec in specs]
     server, args.port = start_gunicorn(bench_env(BENCH_DB), args.workers, args.threads, args.port)
+    servers = [server]
+    if args.against:
+        other, args.against_port = start_gunicorn(bench_env(BENCH_DB), args.workers,
+                                                   args.threads, root=args.against)  # fmt: skip
+        servers.append(other)
     print(
         f"gunicorn: {args.workers} workers x {args.threads} threads; {args.concurrency} client "
         f"threads; {args.rounds} rounds, variants in turn; {load_average()}\n",
@@ -305,8 +324,9 @@ def main():
             print("\n" + markdown_table(["cached", "median (spread)", "aim"], cached_rows))
             print(f"\n{args.points:,} points, {args.polygons:,} polygons")
     finally:
-        server.terminate()
-        server.wait()
+        for process in servers:
+            process.terminate()
+            process.wait()
         if not args.keep:
             drop_database(BENCH_DB)
     print(f"before: {before}\nafter:  {load_average()}")

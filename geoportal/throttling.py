@@ -5,7 +5,9 @@ forged X-Forwarded-For cannot change, in scopes that fit what each part of the p
   outermost of them saw (that many entries from the right of X-Forwarded-For): entries a client
   writes itself are further left and never read. IPv6 clients count per /64 network.
 - Each request is counted by one Lua script (INCR, and the window's expiry when it starts):
-  atomic under any number of processes and threads, one round trip.
+  atomic under any number of processes and threads, one round trip. A view that declares the
+  cache keys it reads first (`reads_with_count`: a cached tile's layer record and bytes) gets
+  them from the same script, so that such a request costs one round trip in all.
 - Scopes (RATE_LIMITS): the REST API (anonymous by address, users by account), the OGC API,
   tiles and TileJSON, downloads (tighter: each one is heavy), and the portal's pages. The map
   pages fetch /api/v1/, /layers/*.json and tiles themselves: a browser showing the portal's pages
@@ -21,10 +23,13 @@ import ipaddress
 import logging
 import math
 import secrets
+import weakref
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from rest_framework.throttling import BaseThrottle
 
@@ -36,7 +41,9 @@ logger = logging.getLogger(__name__)
 PAGE_COOKIE = "geoportal_pages"
 PAGE_COOKIE_SALT = "geoportal.throttling.pages"
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-# One round trip, atomic: count the request, start the window on its first one.
+# One round trip, atomic: count the request (KEYS[1]), start the window (ARGV[1] ms) on its
+# first one, and, within the limit (ARGV[2]), read the keys its view declared (KEYS[2..]; a
+# missing one is nil): a refused request makes Redis read no tile.
 COUNT_SCRIPT = """
 local count = redis.call('INCR', KEYS[1])
 local ttl = redis.call('PTTL', KEYS[1])
@@ -44,8 +51,15 @@ if ttl < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   ttl = tonumber(ARGV[1])
 end
-return {count, ttl}
+local found = {}
+if #KEYS > 1 and count <= tonumber(ARGV[2]) then
+  found = redis.call('MGET', unpack(KEYS, 2))
+end
+return {count, ttl, found}
 """
+# Views under these paths may declare the cache keys they read (reads_with_count); no other path
+# is looked up, as resolving a path here costs as much again as Django's own resolving.
+READS_UNDER = ("/tiles/",)
 
 
 def parse_rate(rate):
@@ -97,9 +111,18 @@ def set_page_cookie(request, response):
     )  # fmt: skip
 
 
+# One redis-py client per cache backend (per thread, as Django's caches are), kept: Django makes a
+# new one for each call, whose set-up was 5% of a cached tile's time.
+_clients = weakref.WeakKeyDictionary()
+
+
 def _redis():
     # The cache's own connection pool (django's RedisCache), with its key prefix.
-    return cache._cache.get_client(write=True)
+    backend = cache._cache
+    client = _clients.get(backend)
+    if client is None:
+        client = _clients[backend] = backend.get_client(write=True)
+    return client
 
 
 _script = None
@@ -114,20 +137,62 @@ def rate_of(scope, user=None):
     return settings.RATE_LIMITS[scope]
 
 
-def hit(scope, ident, rate):
-    """Count one request of `ident` in `scope` against `rate`: (allowed, seconds until the
-    window ends)."""
+class Count(NamedTuple):
+    allowed: bool
+    retry_after: int  # seconds until the window ends
+    # {key: value} of the cache keys read with the count (those found); None when Redis failed
+    read: dict | None
+
+
+def hit(scope, ident, rate, reads=()):
+    """Count one request of `ident` in `scope` against `rate`, and read the cache keys `reads`
+    (as cache.get_many would) in the same round trip: a Count."""
     global _script
     limit, period = parse_rate(rate)
     key = cache.make_key(f"rate:{scope}:{ident}")
+    prefixed = {cache.make_key(name): name for name in reads}
     try:
+        client = _redis()
         if _script is None:
-            _script = _redis().register_script(COUNT_SCRIPT)
-        count, ttl = _script(keys=[key], args=[period * 1000], client=_redis())
+            _script = client.register_script(COUNT_SCRIPT)
+        count, ttl, values = _script(
+            keys=[key, *prefixed], args=[period * 1000, limit], client=client
+        )
     except Exception:  # noqa: BLE001 - Redis down: serve (the cache is down too) and say so
         logger.exception("rate limit not counted")
-        return True, 0
-    return int(count) <= limit, max(1, math.ceil(int(ttl) / 1000))
+        return Count(True, 0, None)
+    allowed, retry_after = int(count) <= limit, max(1, math.ceil(int(ttl) / 1000))
+    if not allowed:
+        return Count(False, retry_after, {})
+    loads = cache._cache._serializer.loads  # as cache.get_many reads them
+    pairs = zip(prefixed.values(), values, strict=True)
+    read = {name: loads(value) for name, value in pairs if value is not None}
+    return Count(True, retry_after, read)
+
+
+def reads_with_count(keys_of):
+    """Decorate a view (under READS_UNDER) whose first cache read may come with the rate limit's
+    count: keys_of(**the URL's arguments) -> the cache keys it reads. The view finds them in
+    request.counted_reads ({key: value} of those found); without that attribute (the count did
+    not run or Redis failed) it reads them itself."""
+
+    def decorate(view):
+        view.reads_with_count = keys_of
+        return view
+
+    return decorate
+
+
+def declared_reads(request):
+    """The cache keys the view of `request` declared with reads_with_count, else ()."""
+    if not request.path_info.startswith(READS_UNDER):
+        return ()
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return ()
+    keys_of = getattr(match.func, "reads_with_count", None)
+    return keys_of(*match.args, **match.kwargs) if keys_of else ()
 
 
 def scope_of(request, user=None):
@@ -180,9 +245,12 @@ class RateLimitMiddleware:
             user = getattr(request, "user", None)
             found = scope_of(request, user)
             if found is not None:
-                allowed, retry_after = hit(*found, rate_of(found[0], user))
-                if not allowed:
-                    return too_many_requests(request, retry_after)
+                reads = declared_reads(request)
+                counted = hit(*found, rate_of(found[0], user), reads)
+                if not counted.allowed:
+                    return too_many_requests(request, counted.retry_after)
+                if reads and counted.read is not None:
+                    request.counted_reads = counted.read
         response = self.get_response(request)
         set_page_cookie(request, response)
         return response
@@ -195,7 +263,7 @@ class ApiRateThrottle(BaseThrottle):
         found = scope_of(request._request, request.user)
         if found is None:
             return True
-        allowed, self.retry_after = hit(*found, rate_of(found[0], request.user))
+        allowed, self.retry_after, _read = hit(*found, rate_of(found[0], request.user))
         return allowed
 
     def wait(self):

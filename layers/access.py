@@ -167,13 +167,14 @@ def shared_key(slug):
     return f"layer-access:{slug}"
 
 
-def for_tiles(user, slug, extra_keys=()):
+def for_tiles(user, slug, extra_keys=(), read=None):
     """(the record of the layer `slug` if `user` may see it, else None; {key: value} of the
     `extra_keys` found in the cache), in one round trip to the cache when the layer is visible to
-    everyone and its record is cached (reading the record costs two queries). Any other layer is
-    read through visible_layers."""
+    everyone and its record is cached (reading the record costs two queries), or none when `read`
+    already holds what the cache had under the record's key and `extra_keys` (read with the rate
+    limit's count). Any other layer is read through visible_layers."""
     key = shared_key(slug)
-    found = cache.get_many([key, *extra_keys])
+    found = dict(read) if read is not None else cache.get_many([key, *extra_keys])
     record = found.pop(key, None)
     if record is None:
         record = _load(Layer.objects.filter(slug=slug))

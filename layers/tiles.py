@@ -7,10 +7,11 @@ projected; below zoom 12 points are thinned to one per 4x4 screen pixels, so tha
 million-point layer stays small enough to draw. Each tile is cached with the
 layer's version and last update, so a re-import or an edit invalidates its tiles at once.
 
-A cached tile of a public layer costs one round trip to the cache and no database query: the
+A cached tile of a public layer costs one round trip to Redis and no database query: the
 layer's small record (layers/access.py: id, visibility, cache version), which the layer's saves
-and deletes drop, and the tile are fetched together; a tile cached for another version of the
-layer is a miss. Private layers go through permissions.visible_layers on every request.
+and deletes drop, and the tile are fetched together, by the rate limit's count of the request
+(cache_reads); a tile cached for another version of the layer is a miss. Private layers go
+through permissions.visible_layers on every request.
 """
 
 from dataclasses import dataclass
@@ -102,12 +103,23 @@ def cache_control(access):
     return "private, no-store"
 
 
-def tile_access(user, slug, tile):
+def cache_reads(slug, z, x, y):
+    """The cache keys a tile request reads first: the layer's record and the tile (the rate
+    limit's count brings them in its round trip: geoportal.throttling.reads_with_count)."""
+    try:
+        tile = TileRequest(z, x, y)
+    except TileOutOfRange:
+        return ()
+    return (layer_access.shared_key(slug), cache_key(slug, tile))
+
+
+def tile_access(user, slug, tile, read=None):
     """(the layer's LayerAccess if `user` may see its tiles, else None; the tile's bytes if
     cached for the layer's current version, else None). For a layer visible to everyone whose
-    record is cached, that is one round trip to the cache and no database query."""
+    record is cached, that is one round trip to the cache and no database query, or none when
+    `read` holds what the cache had under cache_reads() (read with the rate limit's count)."""
     key = cache_key(slug, tile)
-    access, found = layer_access.for_tiles(user, slug, [key])
+    access, found = layer_access.for_tiles(user, slug, [key], read)
     entry = found.get(key)
     if access is None or entry is None or entry[0] != access.cache_version:
         return access, None

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
 from geoportal.query_params import parse_bbox, parse_int
+from geoportal.throttling import reads_with_count
 
 from . import tiles
 from .access import LayerAccess
@@ -176,7 +177,9 @@ def _matches(etag, request):
 
 
 # Compressed here, once per tile and encoding, so that nginx's cache keeps the gzipped tile
-# instead of compressing it again for every client.
+# instead of compressing it again for every client. The layer's record and the tile come with the
+# rate limit's count: one round trip to Redis for a cached tile.
+@reads_with_count(tiles.cache_reads)
 @require_GET
 @gzip_page
 def tile(request, slug, z, x, y):
@@ -184,7 +187,8 @@ def tile(request, slug, z, x, y):
         wanted = tiles.TileRequest(z, x, y)
     except tiles.TileOutOfRange as error:
         raise Http404(str(error)) from None
-    access, cached = tiles.tile_access(request.user, slug, wanted)
+    read = getattr(request, "counted_reads", None)
+    access, cached = tiles.tile_access(request.user, slug, wanted, read)
     if access is None:
         raise Http404
     etag = access.etag(wanted)

@@ -212,6 +212,23 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def redis_round_trips(monkeypatch):
+    """A list that receives every packed command sent to Redis from now on: one per round trip
+    (a script's inner commands run inside Redis and are not sent)."""
+    from redis import connection
+
+    sent = []
+    send = connection.Connection.send_packed_command
+
+    def counted(self, command, *args, **kwargs):
+        sent.append(command)
+        return send(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(connection.Connection, "send_packed_command", counted)
+    return sent
+
+
+@pytest.fixture
 def indicators(demo):
     """The demo cities plus the indicator catalogue (no values)."""
     from cities.indicators.catalogue import load_catalogue

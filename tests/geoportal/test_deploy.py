@@ -47,3 +47,26 @@ def test_the_rendered_configuration_is_complete_and_nginx_accepts_it(tmp_path):
     web = (cluster / "systemd" / "geoportal-web@.service").read_text()
     assert f"--config {ROOT}/deploy/gunicorn.conf.py" in web
     assert f"EnvironmentFile={cluster}/etc/geoportal.env" in web
+
+
+def url_modules_loaded_by(probe):
+    probe += "; print('layers.ogc.cql2_text' in sys.modules)"
+    done = subprocess.run([str(ROOT / ".venv/bin/python"), "-c", probe], cwd=ROOT,
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return done.stdout.strip() == "True"
+
+
+def test_a_worker_imports_every_url_module_as_it_boots():
+    """Loading the WSGI application imports the URL modules (the OGC API's CQL2 grammar among
+    them), so that no request waits for them after a worker (re)starts."""
+    assert url_modules_loaded_by("import sys, geoportal.wsgi")
+
+
+def test_a_celery_worker_imports_every_url_module_as_it_starts():
+    """An import's swap reverses a URL (the layer's search entry) under the feature table's lock:
+    the Celery worker loads the URL modules when it starts, not then."""
+    setup = "import sys, django; django.setup(); from geoportal.celery import app"
+    assert not url_modules_loaded_by(setup)
+    assert url_modules_loaded_by(
+        setup + "; from celery.signals import worker_init; worker_init.send(sender=None)"
+    )

@@ -111,6 +111,63 @@ def test_one_redis_operation_per_request(client, demo):
         assert {k: n for k, n in used.items() if k not in inside} == {"cmdstat_evalsha": 1}, url
 
 
+def test_a_cached_tile_is_one_redis_round_trip(client, minsk_points, request):
+    """The rate limit's count reads the layer's record and the tile too: one EVALSHA (its MGET
+    runs inside Redis) is all a cached tile sends to Redis."""
+    redis = cache._cache.get_client(write=True)
+    url = "/tiles/minsk-points/14/9441/5270.pbf"
+    first = client.get(url)  # builds and caches the record and the tile
+
+    def calls():
+        stats = redis.info("commandstats")
+        return {k: v["calls"] for k, v in stats.items() if k != "cmdstat_info"}
+
+    before = calls()
+    sent = request.getfixturevalue("redis_round_trips")
+    again = client.get(url)
+    sent_by_the_request = list(sent)
+    after = calls()
+    assert first.status_code == 200 and first.content
+    assert again.status_code == 200 and again.content == first.content
+    assert len(sent_by_the_request) == 1, sent_by_the_request
+    used = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
+    inside = {"cmdstat_incr", "cmdstat_pttl", "cmdstat_pexpire", "cmdstat_mget"}
+    assert {k: n for k, n in used.items() if k not in inside} == {"cmdstat_evalsha": 1}
+
+
+def test_a_count_reads_the_keys_it_is_given_as_the_cache_would(rates):
+    rates(tiles="2/minute")
+    cache.set_many({"read-a": ("version", b"\x00bytes"), "read-b": {"x": 1}})
+    counted = throttling.hit("tiles", "address:reads", throttling.rate_of("tiles"),
+                             ["read-a", "read-missing", "read-b"])  # fmt: skip
+    assert counted.allowed
+    assert counted.read == cache.get_many(["read-a", "read-missing", "read-b"])
+    assert counted.read == {"read-a": ("version", b"\x00bytes"), "read-b": {"x": 1}}
+    assert throttling.hit("tiles", "address:reads", "2/minute", ["read-a"]).allowed
+    redis = cache._cache.get_client(write=True)
+    reads_before = redis.info("commandstats").get("cmdstat_mget", {}).get("calls", 0)
+    refused = throttling.hit("tiles", "address:reads", "2/minute", ["read-a"])
+    assert not refused.allowed and refused.retry_after > 0
+    # Over the limit nothing is read: a refused client cannot make Redis send tiles.
+    assert refused.read == {}
+    assert redis.info("commandstats")["cmdstat_mget"]["calls"] == reads_before
+
+
+def test_a_tile_is_served_when_the_count_fails(client, minsk_points, monkeypatch, caplog):
+    """Redis refusing the count (the script): the request is served, and the tile view reads the
+    cache itself, as it would without the count's reads."""
+    url = "/tiles/minsk-points/14/9441/5270.pbf"
+    first = client.get(url)
+
+    def down():
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(throttling, "_redis", down)
+    again = client.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    assert "rate limit not counted" in caplog.text
+
+
 def test_the_portals_pages_have_their_own_allowance(client, demo, rates):
     """The map pages fetch /api/v1/ and /layers/*.json themselves: a browser that shows the
     portal's pages counts them in its page allowance, never against the public API limit."""
