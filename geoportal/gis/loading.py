@@ -7,6 +7,7 @@ left for the caller to settle in PostGIS, where the repairs are done the same wa
 import. Memory stays flat whatever the file's size.
 """
 
+import tempfile
 from collections.abc import Callable
 
 from django.db import connection
@@ -66,12 +67,13 @@ def select_sql(source: Source, layer_id):
     )
 
 
-def _command(source, table, layer_id, make_table):
+def _command(source, table, sql_file, make_table):
     command = [
         "ogr2ogr", "-f", "PostgreSQL", gdal_pg_dsn(table), str(source.path),
         "-doo", f"PRELUDE_STATEMENTS={make_table}",
         "-append", "-nln", table,
-        "-dialect", "SQLite", "-sql", select_sql(source, layer_id),
+        # From a file: a file's many long field names could pass the 128 kB an argument may have.
+        "-dialect", "SQLite", "-sql", f"@{sql_file}",
         "-t_srs", "EPSG:4326",
         "-dim", "XY",
         # One transaction, so one COPY (pg_stat_progress_copy counts its rows for the progress).
@@ -119,8 +121,11 @@ def load(
         raise FileRefused(_("No feature has a usable geometry: the file has no shapes."))
     table = qualified.removeprefix(f"{STAGING_SCHEMA}.")
     watch = _copy_progress(table, source.feature_count, progress)
-    command = _command(source, table, layer_id, make_table)
-    returncode, messages = run_ogr2ogr(command, source, watch)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".sql") as sql_file:
+        sql_file.write(select_sql(source, layer_id))
+        sql_file.flush()
+        command = _command(source, table, sql_file.name, make_table)
+        returncode, messages = run_ogr2ogr(command, source, watch)
     if returncode != 0:
         raise FileRefused(plain_gdal_error(messages, source))
     return [m for m in messages if m.startswith(("ERROR", "Warning"))][:20]

@@ -174,3 +174,15 @@ def test_the_swap_only_adopts_what_was_built_before_it(make_layer, tmp_path):
             "SELECT count(*) FROM pg_statistic WHERE starelid = %s::regclass", [partition]
         )
         assert cursor.fetchone()[0] > 0
+
+
+def test_a_file_of_many_long_field_names_is_read_whole(make_layer, tmp_path):
+    """Its SELECT is longer than one program argument may be (128 kB): ogr2ogr reads it from a
+    file."""
+    properties = {f"{'поле_' * 15}{i:04}": i for i in range(1500)}
+    path = write_geojson(tmp_path / "wide.geojson", [feature(properties, point(27.5, 53.9))])
+    layer = make_layer()
+    import_now(layer, path)
+    layer.refresh_from_db()
+    assert layer.status == Layer.Status.READY, layer.error_message
+    assert layer.features.get().properties == properties
