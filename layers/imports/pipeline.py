@@ -70,13 +70,18 @@ def _layer_geometry_type(types):
     return (found.pop() if len(found) == 1 else "Geometry"), multi_points
 
 
-def _settled(multi_points):
+def _settled(promote):
     """SQL of one settled shape: curves to lines, repaired when invalid (PostGIS's structure
-    method), lines and polygons (and points mixed with MultiPoints) made Multi*: one geometry
-    type per family, whatever the file mixed."""
-    fixed = f"(SELECT CASE WHEN ST_IsValid(g) THEN g ELSE ST_MakeValid(g, 'method=structure') END FROM (SELECT {LINEAR} AS g) AS l)"  # noqa: E501
-    promote = ["'POLYGON'", "'LINESTRING'"] + (["'POINT'"] if multi_points else [])
-    return f"(SELECT CASE WHEN GeometryType(f) IN ({', '.join(promote)}) THEN ST_Multi(f) ELSE f END FROM (SELECT {fixed} AS f) AS r)"  # noqa: E501
+    method), the types in `promote` made Multi*: one geometry type per family, whatever the file
+    mixed. Each step reads the one before it once (subqueries, not repeated expressions)."""
+    fixed = (
+        "SELECT CASE WHEN ST_IsValid(g) THEN g ELSE ST_MakeValid(g, 'method=structure') END "
+        f"FROM (SELECT {LINEAR} AS g) AS linear"
+    )
+    return (
+        f"(SELECT CASE WHEN GeometryType(f) IN ({', '.join(map(repr, sorted(promote)))}) "
+        f"THEN ST_Multi(f) ELSE f END FROM (SELECT ({fixed}) AS f) AS repaired)"
+    )
 
 
 def settle_rows(table, source):
@@ -109,7 +114,7 @@ def settle_rows(table, source):
         changed = invalid or set(types) & reshaped
         if changed:
             cursor.execute(
-                f"UPDATE {table} SET geom = {_settled(multi_points)} "
+                f"UPDATE {table} SET geom = {_settled(promote)} "
                 f"WHERE {present} AND ({' OR '.join(changing)})"
             )
         removed = 0

@@ -186,3 +186,18 @@ def test_a_file_of_many_long_field_names_is_read_whole(make_layer, tmp_path):
     layer.refresh_from_db()
     assert layer.status == Layer.Status.READY, layer.error_message
     assert layer.features.get().properties == properties
+
+
+def test_points_mixed_with_multipoints_become_multipoints(make_layer, tmp_path):
+    multi = {"type": "MultiPoint", "coordinates": [[27.5, 53.9], [27.6, 53.95]]}
+    path = write_geojson(
+        tmp_path / "mixed.geojson",
+        [feature({"n": i}, point(24 + i / 10, 53)) for i in range(3)] + [feature({"n": 3}, multi)],
+    )
+    layer = make_layer()
+    import_now(layer, path)
+    layer.refresh_from_db()
+    assert layer.geometry_type == "MultiPoint"
+    assert {f.geom.geom_type for f in layer.features.all()} == {"MultiPoint"}
+    # The three points were made MultiPoints in place; the MultiPoint kept as loaded.
+    assert writers_of_rows(layer) == [("ogr2ogr", 1), ("portal", 3)]
