@@ -84,7 +84,7 @@ def _settled(promote):
     )
 
 
-def settle_rows(table, source):
+def settle_rows(table):
     """Settle the rows loaded into `table` (the layer's next partition): one counting pass, then
     only the rows that need it changed (curves, invalid shapes, single parts to make Multi*) and
     those without a usable shape removed; then the table is indexed. Returns the report."""
@@ -111,8 +111,7 @@ def settle_rows(table, source):
         changing = [f"GeometryType(geom) IN ({', '.join(map(repr, sorted(reshaped)))})"]
         if invalid:
             changing.append(f"NOT ST_IsValid({LINEAR})")
-        changed = invalid or set(types) & reshaped
-        if changed:
+        if invalid or set(types) & reshaped:
             cursor.execute(
                 f"UPDATE {table} SET geom = {_settled(promote)} "
                 f"WHERE {present} AND ({' OR '.join(changing)})"
@@ -121,8 +120,9 @@ def settle_rows(table, source):
         if missing or invalid:
             cursor.execute(f"DELETE FROM {table} WHERE NOT ({present})")
             removed = cursor.rowcount
-        if changed:
-            # A repair may have shrunk or emptied a shape: measure again.
+        if invalid or set(types) & set(CURVE_TYPES):
+            # A repair or a curve made lines may have changed a shape's box: measure again
+            # (making a shape Multi* does not).
             cursor.execute(f"SELECT {BOX} FROM (SELECT ST_Extent(geom) AS e FROM {table}) AS x")
             extent = cursor.fetchone()
         cursor.execute(f"ALTER TABLE {table} ALTER COLUMN geom SET NOT NULL")
@@ -187,7 +187,7 @@ def run_import(version_id):
                 source, table, layer.pk, make_table, lambda p: report_progress(2 + p * 78 // 100)
             )
             report_progress(85)
-            report = settle_rows(table, source)
+            report = settle_rows(table)
             report["warnings"] = warnings + _coordinate_problems(source, report)
             if not report["imported"]:
                 raise FileRefused(_no_features_message(report))

@@ -174,7 +174,7 @@ def test_staging_tables_and_temporary_folders_are_cleaned_up(existing, tmp_path,
     with pytest.raises(FileRefused):
         import_now(existing, TEST_DATA / "noshp.zip")
 
-    def fail(table, source):
+    def fail(table):
         raise FileRefused("after staging")
 
     monkeypatch.setattr(pipeline, "settle_rows", fail)
